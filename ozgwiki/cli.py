@@ -1,0 +1,66 @@
+"""The ``ozgwiki`` command line.
+
+Every subcommand lives in :mod:`ozgwiki.commands`. This module only wires them up, sets up logging
+and turns project errors into one clear line on stderr and a documented exit code:
+
+====  ==========================================================
+0     everything done
+1     done, but with findings or skipped pages (see the report)
+2     configuration, catalogue or login error
+3     wiki unreachable or time budget exceeded
+====  ==========================================================
+
+No subcommand ever prompts: cron has no terminal.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import sys
+from collections.abc import Sequence
+
+from ozgwiki import __version__
+from ozgwiki.commands import COMMANDS
+from ozgwiki.errors import OzgwikiError
+
+log = logging.getLogger("ozgwiki")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Build the parser with every registered subcommand."""
+    parser = argparse.ArgumentParser(
+        prog="ozgwiki",
+        description="Bots for the OZG wiki of the municipalities in North Rhine-Westphalia.",
+        epilog="Exit codes: 0 ok, 1 findings or skipped pages, 2 configuration/login error, "
+        "3 wiki unreachable or time budget exceeded.",
+    )
+    parser.add_argument("--version", action="version", version=f"ozgwiki {__version__}")
+    parser.add_argument("--config", metavar="PATH", help="config file (default: see README)")
+    parser.add_argument("-v", "--verbose", action="count", default=0, help="more log output (-vv: debug)")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for name in COMMANDS:
+        module = importlib.import_module(f"ozgwiki.commands.{name}")
+        module.register(sub)
+    return parser
+
+
+def _setup_logging(verbosity: int) -> None:
+    level = logging.WARNING if verbosity == 0 else logging.INFO if verbosity == 1 else logging.DEBUG
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI; return the exit code (the entry point passes it to ``sys.exit``)."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    _setup_logging(args.verbose)
+    try:
+        return int(args.func(args))
+    except OzgwikiError as exc:
+        print(f"ozgwiki: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("ozgwiki: interrupted", file=sys.stderr)
+        return 130

@@ -1,0 +1,1 @@
+"""Package data: the sample catalogue and the local wiki settings."""

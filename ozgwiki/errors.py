@@ -1,0 +1,91 @@
+"""The project's exceptions.
+
+Every error a user can cause or meet is one of these, so the CLI can print one clear line and exit
+with a documented code instead of a traceback::
+
+    OzgwikiError                    exit 2 unless a subclass says otherwise
+    ├── ConfigError                 bad or missing configuration, secret file too open, ...
+    ├── CatalogueError              catalogue files do not load; carries every problem at once
+    ├── LocalWikiError              the local wiki could not be installed, started or stopped
+    └── WikiError                   anything that went wrong talking to a wiki
+        ├── LoginError              wrong user name or bot password, account locked, ...
+        ├── WikiUnreachable         connection refused, DNS, timeouts, 5xx after all retries (exit 3)
+        ├── RetryBudgetExceeded     maxlag / ratelimited / readonly outlasted the budget (exit 3)
+        ├── DryRunWriteBlocked      a write was attempted in dry-run mode (a bug, never a user error)
+        └── ApiError                the wiki answered with an error code we do not handle
+            └── EditConflictError   the page changed under us and re-applying did not settle it
+
+Messages never contain secrets: exceptions are built from API codes and infos, never from request
+parameters.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+EXIT_OK = 0
+EXIT_FINDINGS = 1
+EXIT_CONFIG = 2
+EXIT_UNREACHABLE = 3
+
+
+class OzgwikiError(Exception):
+    """Root of all project errors."""
+
+    exit_code: int = EXIT_CONFIG
+
+
+class ConfigError(OzgwikiError):
+    """The configuration (YAML, environment, secret file) is missing or wrong."""
+
+
+class CatalogueError(OzgwikiError):
+    """The catalogue did not load. ``problems`` holds every ``file:line: field: message`` at once."""
+
+    def __init__(self, problems: Sequence[object]) -> None:
+        self.problems = list(problems)
+        lines = "\n".join(str(p) for p in self.problems)
+        super().__init__(f"the catalogue has {len(self.problems)} problem(s):\n{lines}")
+
+
+class LocalWikiError(OzgwikiError):
+    """Installing, starting or stopping the local wiki failed."""
+
+
+class WikiError(OzgwikiError):
+    """Talking to a wiki failed."""
+
+
+class LoginError(WikiError):
+    """The wiki refused the login (wrong user name or bot password, missing grants)."""
+
+
+class WikiUnreachable(WikiError):
+    """The wiki could not be reached or kept failing (network, timeouts, HTTP 5xx)."""
+
+    exit_code = EXIT_UNREACHABLE
+
+
+class RetryBudgetExceeded(WikiError):
+    """A request kept being refused for a retryable reason (maxlag, ratelimited, readonly)."""
+
+    exit_code = EXIT_UNREACHABLE
+
+
+class DryRunWriteBlocked(WikiError):
+    """Something tried to write while the client runs in dry-run mode."""
+
+
+class ApiError(WikiError):
+    """The API answered with an error code. ``code`` and ``info`` are the wiki's own words."""
+
+    def __init__(self, code: str | None, info: str, *, action: str | None = None) -> None:
+        self.code = code
+        self.info = info
+        self.action = action
+        where = f" (action={action})" if action else ""
+        super().__init__(f"wiki API error {code or '(no code)'}{where}: {info}")
+
+
+class EditConflictError(ApiError):
+    """The page was changed by someone else and re-applying the change did not settle it."""

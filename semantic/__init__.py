@@ -1,0 +1,1 @@
+"""Semantic schema: properties, categories, forms, navigation and page definitions (package data)."""

@@ -1,0 +1,1 @@
+"""Wikitext of the templates deployed to the wiki (package data)."""
