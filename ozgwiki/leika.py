@@ -312,6 +312,8 @@ def normalize(raw: str) -> Normalized:
 
 # --- classification ------------------------------------------------------------------------------
 
+# What a spreadsheet makes of a 14-digit number: "9,9012E+13" (then the key is lost for good).
+_EXPONENT_RE = re.compile(r"^\d+(?:[.,]\d+)?[eE][+]?\d+$")
 _PLACEHOLDER_RE = re.compile(r"^nicht\s+(?:im|in\s+der|in)\s+lei\s?ka\b", re.IGNORECASE)
 
 
@@ -346,6 +348,12 @@ def _not_a_key_reason(key: str) -> str | None:
         return f"„{key}“ ist ein Platzhalter der KDN-Datenbank, kein LeiKa-Schlüssel."
     if key in KDN_TEST_KEYS:
         return f"„{key}“ ist ein Testeintrag aus der KDN-Datenbank, kein LeiKa-Schlüssel."
+    if _EXPONENT_RE.match(key):
+        return (
+            "Das ist eine Zahl in Exponentialschreibweise (z. B. 9,9012E+13): "
+            "die Tabellenkalkulation hat den "
+            "Schlüssel verstümmelt. Bitte den Schlüssel aus dem LeiKa neu übernehmen."
+        )
     for pos, ch in enumerate(key, start=1):
         if not (ch.isascii() and ch.isdigit()):
             what = "den Buchstaben" if ch.isalpha() else "das Zeichen"
