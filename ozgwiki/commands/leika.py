@@ -1,10 +1,184 @@
-"""`ozgwiki leika`: placeholder until its issue lands."""
+"""`ozgwiki leika check KEY...` and `ozgwiki leika scan FILE|-`: check LeiKa keys without a wiki.
+
+Editors and admins use these to see what the bots will think of a key or a page before saving it.
+Exit codes: 0 every key is fine, 1 at least one finding, 2 usage or I/O error (an unreadable file or
+catalogue raises a project error, which the CLI prints as one line).
+
+Without ``--catalogue`` only the format is checked (no key is "unknown"); with it, keys are looked
+up in the catalogue loaded by :func:`ozgwiki.catalogue.load`.
+"""
 
 from __future__ import annotations
 
 import argparse
+import json
+import sys
+from collections.abc import Container, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ozgwiki.errors import EXIT_FINDINGS, EXIT_OK, ConfigError
+from ozgwiki.extract import KeyFinding, extract_keys
+from ozgwiki.leika import KeyCheck, classify
+
+
+@dataclass(frozen=True)
+class _KeySets:
+    """What the classifier is checked against; ``given`` is false for a format-only check."""
+
+    known: Container[str]
+    retired: Container[str]
+    given: bool
+
+
+def _load_catalogue(path: str | None) -> _KeySets:
+    """Load the catalogue's key sets; the one seam tests replace.
+
+    The loader is imported here, not at module level, so ``ozgwiki leika`` works (format checks)
+    even when the catalogue package cannot be imported.
+    """
+    if path is None:
+        return _KeySets(frozenset(), frozenset(), given=False)
+    try:
+        from ozgwiki.catalogue import load
+    except ImportError as exc:
+        raise ConfigError(f"der Katalog kann nicht geladen werden: {exc}") from exc
+    catalogue = load(path)
+    return _KeySets(catalogue.known_keys, catalogue.retired_keys, given=True)
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    p = sub.add_parser("leika", help="(not yet implemented)")
-    p.set_defaults(func=lambda args: 2)
+    """Add ``leika check`` and ``leika scan``."""
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--format", choices=("text", "json"), default="text", help="output format (default: text)"
+    )
+    common.add_argument(
+        "--allow-regional",
+        action="store_true",
+        help="accept 14-digit keys that do not start with 99 (regional keys)",
+    )
+    common.add_argument(
+        "--catalogue",
+        metavar="PATH",
+        help="also check that keys exist in this catalogue (default: check the format only)",
+    )
+
+    parser = sub.add_parser(
+        "leika",
+        help="check LeiKa keys (format, catalogue) and find them in wikitext",
+        description="Check LeiKa keys. Exit codes: 0 all keys fine, 1 findings, 2 usage/IO error.",
+    )
+    leika_sub = parser.add_subparsers(dest="leika_command", metavar="COMMAND", required=True)
+
+    check = leika_sub.add_parser(
+        "check", parents=[common], help="check keys given on the command line"
+    )
+    check.add_argument("keys", nargs="+", metavar="KEY", help="a key as an editor typed it")
+    check.set_defaults(func=_run_check)
+
+    scan = leika_sub.add_parser(
+        "scan",
+        parents=[common],
+        help="find and check every key in wikitext",
+        description="Find every LeiKa key in a page's wikitext and check it. A key in a parameter "
+        "that is repeated later in the same template counts as a finding: MediaWiki does not show it.",
+    )
+    scan.add_argument("file", metavar="FILE|-", help="wikitext file, or - for standard input")
+    scan.set_defaults(func=_run_scan)
+
+
+def _classify(raw: str, keys: _KeySets, allow_regional: bool) -> KeyCheck:
+    return classify(
+        raw,
+        known=keys.known,
+        retired=keys.retired,
+        allow_regional=allow_regional,
+        catalogue_given=keys.given,
+    )
+
+
+def _check_record(check: KeyCheck) -> dict[str, Any]:
+    return {
+        "key": check.raw,
+        "normalized": check.key,
+        "status": check.status.value,
+        "ok": check.ok,
+        "message": check.message,
+        "suggestion": check.suggestion,
+        "changes": list(check.changes),
+    }
+
+
+def _print_json(records: Sequence[dict[str, Any]]) -> None:
+    print(json.dumps(list(records), ensure_ascii=False, indent=2))
+
+
+def _summary(total: int, bad: int) -> str:
+    if total == 0:
+        return "Keine LeiKa-Schlüssel gefunden."
+    return f"{total} Schlüssel geprüft: {total - bad} in Ordnung, {bad} mit Befund."
+
+
+def _run_check(args: argparse.Namespace) -> int:
+    keys = _load_catalogue(args.catalogue)
+    checks = [_classify(raw, keys, args.allow_regional) for raw in args.keys]
+    bad = sum(1 for c in checks if not c.ok)
+    if args.format == "json":
+        _print_json([_check_record(c) for c in checks])
+    else:
+        for c in checks:
+            print(f"„{c.raw}“: {c.status.label} – {c.message}")
+        print(_summary(len(checks), bad))
+    return EXIT_FINDINGS if bad else EXIT_OK
+
+
+def _read_wikitext(source: str) -> str:
+    """The wikitext from a file or stdin; unreadable input is a ConfigError (one line, exit 2)."""
+    try:
+        if source == "-":
+            return sys.stdin.read()
+        return Path(source).read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"„{source}“ ist keine UTF-8-Textdatei ({exc.reason})") from exc
+    except OSError as exc:
+        raise ConfigError(
+            f"die Datei „{source}“ kann nicht gelesen werden: {exc.strerror or exc}"
+        ) from exc
+
+
+_SHADOWED_NOTE = (
+    "Der Parameter kommt in dieser Vorlage später noch einmal vor; MediaWiki zeigt nur den letzten, "
+    "dieser Wert erscheint nicht auf der Seite."
+)
+
+
+def _run_scan(args: argparse.Namespace) -> int:
+    text = _read_wikitext(args.file)
+    keys = _load_catalogue(args.catalogue)
+    results: list[tuple[KeyFinding, KeyCheck]] = [
+        (f, _classify(f.raw, keys, args.allow_regional)) for f in extract_keys(text)
+    ]
+    bad = sum(1 for f, c in results if not c.ok or f.shadowed)
+    if args.format == "json":
+        records = []
+        for finding, check in results:
+            record = _check_record(check)
+            record.update(
+                line=finding.line,
+                template=finding.template,
+                parameter=finding.parameter,
+                offset=finding.offset,
+                shadowed=finding.shadowed,
+            )
+            records.append(record)
+        _print_json(records)
+    else:
+        for finding, check in results:
+            where = f"Zeile {finding.line}, {{{{{finding.template}}}}}, Parameter „{finding.parameter}“"
+            print(f"{where}: „{finding.raw}“: {check.status.label} – {check.message}")
+            if finding.shadowed:
+                print(f"    {_SHADOWED_NOTE}")
+        print(_summary(len(results), bad))
+    return EXIT_FINDINGS if bad else EXIT_OK
