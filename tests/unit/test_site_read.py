@@ -1,0 +1,241 @@
+"""Reading: siteinfo, user rights, batched page reads with continuation and title normalisation."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+import pytest
+import responses
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+import fixtures_smw as fx
+
+# No recording of action=paraminfo exists; this is MediaWiki 1.39's shape for the titles parameter.
+PARAMINFO = {
+    "paraminfo": {
+        "modules": [
+            {
+                "name": "query",
+                "parameters": [{"name": "titles", "multi": True, "limit": 50, "highlimit": 500}],
+            }
+        ]
+    }
+}
+
+
+@pytest.fixture
+def rsps():
+    with responses.RequestsMock() as r:
+        yield r
+
+
+def register_rights(rsps: responses.RequestsMock, *, high: bool) -> None:
+    """userinfo from the recorded bot session, with or without apihighlimits."""
+    data = fx.body("userinfo_bot")
+    if not high:
+        data["query"]["userinfo"]["rights"].remove("apihighlimits")
+    fx.register(rsps, "userinfo_bot", body_override=data)
+    fx.register_body(rsps, "paraminfo", PARAMINFO)
+
+
+def fake_wiki_pages(request: Any) -> tuple[int, dict[str, str], str]:
+    """Answer prop=revisions for whatever titles were asked, shaped like revisions_content_fv2."""
+    import json
+
+    params = dict(parse_qsl(urlsplit(request.url).query))
+    template = fx.body("revisions_content_fv2")["query"]["pages"][0]
+    pages = []
+    for i, title in enumerate(params["titles"].split("|")):
+        page = json.loads(json.dumps(template))
+        page.update(pageid=100 + i, title=title)
+        page["revisions"][0].update(revid=1000 + i)
+        page["revisions"][0]["slots"]["main"]["content"] = f"Text von {title}"
+        pages.append(page)
+    body = {"batchcomplete": True, "curtimestamp": "2026-11-29T02:00:00Z", "query": {"pages": pages}}
+    return 200, {}, json.dumps(body)
+
+
+# ---------------------------------------------------------------- siteinfo
+
+
+def test_siteinfo_extensions_and_namespaces(monkeypatch, rsps) -> None:
+    site, _ = fx.make_site(monkeypatch)
+    fx.register(rsps, "siteinfo_extensions")
+    info = site.siteinfo
+    assert info.has_smw and info.has_pageforms
+    assert info.case == "first-letter"
+    assert info.namespace_id("Property") == 102
+    assert info.namespace_id("template") == 10
+    assert info.namespace_name(106) == "Form"
+    assert site.siteinfo is info  # cached: one request
+    assert len(rsps.calls) == 1
+    assert fx.sent(rsps)[0]["siprop"] == "general|namespaces|namespacealiases|extensions"
+
+
+def test_siteinfo_german_names_and_aliases_fv2() -> None:
+    from ozgwiki.siteinfo import SiteInfo
+
+    # Shape of a formatversion=2 answer of a German wiki (no recording of a German siteinfo exists).
+    query = {
+        "general": {"lang": "de", "case": "first-letter", "sitename": "OZG-Wiki"},
+        "namespaces": {
+            "10": {"id": 10, "case": "first-letter", "name": "Vorlage", "canonical": "Template"},
+            "14": {"id": 14, "case": "first-letter", "name": "Kategorie", "canonical": "Category"},
+            "102": {"id": 102, "case": "first-letter", "name": "Attribut", "canonical": "Property"},
+        },
+        "namespacealiases": [{"id": 102, "alias": "Property"}, {"id": 10, "alias": "Vorlage Diskussion x"}],
+        "extensions": [{"name": "SemanticMediaWiki"}],
+    }
+    info = SiteInfo.from_query(query)
+    assert info.lang == "de"
+    assert info.namespace_name(10) == "Vorlage"
+    assert info.namespace_id("Kategorie") == info.namespace_id("Category") == 14
+    assert info.namespace_id("Attribut") == 102
+    assert info.has_smw and not info.has_pageforms
+
+
+@pytest.mark.parametrize(("high", "size"), [(True, 500), (False, 50)], ids=["apihighlimits", "normal"])
+def test_batch_size_from_rights_and_paraminfo(monkeypatch, rsps, high, size) -> None:
+    site, _ = fx.make_site(monkeypatch)
+    register_rights(rsps, high=high)
+    assert site.batch_size == size
+
+
+def test_batch_size_falls_back_when_paraminfo_fails(monkeypatch, rsps) -> None:
+    site, _ = fx.make_site(monkeypatch)
+    fx.register(rsps, "userinfo_bot")
+    fx.register_body(rsps, "paraminfo", {"error": {"code": "badvalue", "info": "no paraminfo"}})
+    assert site.batch_size == 500
+
+
+# ---------------------------------------------------------------- read_pages
+
+
+def test_read_one_page_fv2(monkeypatch, rsps) -> None:
+    site, _ = fx.make_site(monkeypatch)
+    register_rights(rsps, high=False)
+    fx.register(rsps, "revisions_content_fv2")
+    state = site.read_pages(["Baugenehmigung"])["Baugenehmigung"]
+    assert state.exists
+    assert state.revid == 22
+    assert state.timestamp == "2026-11-29T01:01:23Z"
+    assert state.user == "LabBot"
+    assert state.text.startswith("Die '''Baugenehmigung'''")
+    assert state.text.endswith("[[Category:OZG-Leistung]]")
+    p = fx.sent(rsps, "query")[-1]
+    assert p["prop"] == "revisions"
+    assert p["rvprop"] == "ids|timestamp|content|user"
+    assert p["rvslots"] == "main"
+    assert p["curtimestamp"] == "1"
+
+
+def test_read_several_with_a_missing_one_fv1_shape(monkeypatch, rsps) -> None:
+    site, _ = fx.make_site(monkeypatch)
+    register_rights(rsps, high=False)
+    fx.register(rsps, "revisions_multi_missing")
+    got = site.read_pages(["Baugenehmigung", "Gibt es nicht", "Property:Has OZG-ID"])
+    assert list(got) == ["Baugenehmigung", "Gibt es nicht", "Property:Has OZG-ID"]
+    assert got["Baugenehmigung"].exists and got["Baugenehmigung"].revid == 22
+    missing = got["Gibt es nicht"]
+    assert not missing.exists and missing.text == "" and missing.revid is None and missing.invalid is None
+    assert got["Property:Has OZG-ID"].exists
+
+
+def test_normalized_and_converted_titles_map_back_to_the_request(monkeypatch, rsps) -> None:
+    site, _ = fx.make_site(monkeypatch)
+    register_rights(rsps, high=False)
+    data = fx.body("revisions_content_fv2")
+    page = data["query"]["pages"][0]
+    page["title"] = "Vorlage:OZG-Leistung"
+    data["curtimestamp"] = "2026-11-29T02:00:00Z"
+    data["query"]["normalized"] = [
+        {"fromencoded": False, "from": "template:OZG-Leistung", "to": "Template:OZG-Leistung"}
+    ]
+    data["query"]["converted"] = [{"from": "Template:OZG-Leistung", "to": "Vorlage:OZG-Leistung"}]
+    fx.register(rsps, "revisions_content_fv2", body_override=data)
+    got = site.read_pages(["template:OZG-Leistung"])
+    state = got["template:OZG-Leistung"]
+    assert state.title == "Vorlage:OZG-Leistung"
+    assert state.exists and state.starttimestamp == "2026-11-29T02:00:00Z"
+
+
+def test_invalid_titles_are_reported_not_raised(monkeypatch, rsps) -> None:
+    site, _ = fx.make_site(monkeypatch)
+    register_rights(rsps, high=False)
+    data = {
+        "batchcomplete": True,
+        "query": {
+            "pages": [
+                {
+                    "title": "Foo<bar",
+                    "invalidreason": 'The requested page title contains invalid characters: "<".',
+                    "invalid": True,
+                }
+            ]
+        },
+    }
+    fx.register(rsps, "revisions_content_fv2", body_override=data)
+    got = site.read_pages(["Foo<bar", "a|b", " "])
+    assert "invalid characters" in got["Foo<bar"].invalid
+    assert got["a|b"].invalid and got[" "].invalid
+    assert not any(s.exists for s in got.values())
+    assert fx.sent(rsps, "query")[-1]["titles"] == "Foo<bar"  # "a|b" and " " never reach the wiki
+
+
+def test_120_titles_are_read_in_3_batches_of_at_most_50(monkeypatch, rsps) -> None:
+    site, _ = fx.make_site(monkeypatch)
+    register_rights(rsps, high=False)
+    rsps.add_callback("GET", fx.API_URL, callback=fake_wiki_pages)
+    titles = [f"Seite {i}" for i in range(120)]
+    got = site.read_pages(titles)
+    reads = [p for p in fx.sent(rsps, "query") if p.get("prop") == "revisions"]
+    assert [len(p["titles"].split("|")) for p in reads] == [50, 50, 20]
+    assert list(got) == titles
+    assert got["Seite 119"].text == "Text von Seite 119"
+
+
+def test_120_titles_with_apihighlimits_are_one_request(monkeypatch, rsps) -> None:
+    site, _ = fx.make_site(monkeypatch)
+    register_rights(rsps, high=True)
+    rsps.add_callback("GET", fx.API_URL, callback=fake_wiki_pages)
+    got = site.read_pages([f"Seite {i}" for i in range(120)])
+    reads = [p for p in fx.sent(rsps, "query") if p.get("prop") == "revisions"]
+    assert len(reads) == 1
+    assert len(got) == 120
+
+
+def test_continuation_is_followed_and_merged(monkeypatch, rsps) -> None:
+    site, _ = fx.make_site(monkeypatch)
+    register_rights(rsps, high=False)
+    full = fx.body("revisions_multi_missing")["query"]["pages"]
+    first = {
+        "curtimestamp": "2026-11-29T02:00:00Z",
+        "continue": {"rvcontinue": "15|15", "continue": "||"},
+        "query": {"pages": [full["19"], {"pageid": 15, "ns": 102, "title": "Property:Has OZG-ID"}]},
+    }
+    second = {
+        "curtimestamp": "2026-11-29T02:00:01Z",
+        "batchcomplete": True,
+        "query": {"pages": [{"pageid": 19, "ns": 0, "title": "Baugenehmigung"}, full["15"]]},
+    }
+    fx.register(rsps, "revisions_content_fv2", body_override=first)
+    fx.register(rsps, "revisions_content_fv2", body_override=second)
+    got = site.read_pages(["Baugenehmigung", "Property:Has OZG-ID"])
+    reads = [p for p in fx.sent(rsps, "query") if p.get("prop") == "revisions"]
+    assert len(reads) == 2
+    assert reads[1]["rvcontinue"] == "15|15"
+    assert got["Baugenehmigung"].revid == 22  # not lost when page 19 reappears without revisions
+    assert got["Property:Has OZG-ID"].exists and got["Property:Has OZG-ID"].text
+    assert got["Baugenehmigung"].starttimestamp == "2026-11-29T02:00:00Z"  # the first read's time
+
+
+def test_repeated_titles_are_read_once(monkeypatch, rsps) -> None:
+    site, _ = fx.make_site(monkeypatch)
+    register_rights(rsps, high=False)
+    fx.register(rsps, "revisions_content_fv2")
+    got = site.read_pages(["Baugenehmigung", "Baugenehmigung"])
+    assert list(got) == ["Baugenehmigung"]
+    assert fx.sent(rsps, "query")[-1]["titles"] == "Baugenehmigung"
