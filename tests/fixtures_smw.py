@@ -52,13 +52,20 @@ def params_of(request: Any) -> dict[str, str]:
     return params
 
 
-def _matcher(method: str, action: str | None) -> Callable[[Any], tuple[bool, str]]:
+# Parameters that tell requests of one action apart (meta=tokens vs meta=userinfo, type=csrf vs login).
+_DISCRIMINATING = ("action", "meta", "prop", "list", "type")
+
+
+def _matcher(method: str, recorded: dict[str, str]) -> Callable[[Any], tuple[bool, str]]:
+    expected = {k: recorded[k] for k in _DISCRIMINATING if k in recorded}
+
     def match(request: Any) -> tuple[bool, str]:
         if request.method != method:
             return False, f"method {request.method} != recorded {method}"
-        sent = params_of(request).get("action")
-        if action is not None and sent != action:
-            return False, f"action {sent!r} != recorded {action!r}"
+        sent = params_of(request)
+        for key, value in expected.items():
+            if sent.get(key) != value:
+                return False, f"{key}={sent.get(key)!r} != recorded {value!r}"
         return True, ""
 
     return match
@@ -88,7 +95,7 @@ def register(
         json=body_override if body_override is not None else resp["body"],
         status=status if status is not None else resp["status"],
         headers=headers,
-        match=[_matcher(m, req["params"].get("action"))],
+        match=[_matcher(m, req["params"])],
     )
 
 
@@ -101,7 +108,7 @@ def register_body(
     url: str = API_URL,
 ) -> responses.BaseResponse:
     """Register a hand-made body for requests that have no recording (say why at the call site)."""
-    return rsps.add(method, url, json=data, match=[_matcher(method, action)])
+    return rsps.add(method, url, json=data, match=[_matcher(method, {"action": action})])
 
 
 def register_login(rsps: responses.RequestsMock, *, success: bool = True) -> None:
