@@ -52,12 +52,13 @@ def params_of(request: Any) -> dict[str, str]:
     return params
 
 
-# Parameters that tell requests of one action apart (meta=tokens vs meta=userinfo, type=csrf vs login).
+# Parameters that tell query requests apart (meta=tokens vs meta=userinfo, type=csrf vs type=login).
 _DISCRIMINATING = ("action", "meta", "prop", "list", "type")
 
 
 def _matcher(method: str, recorded: dict[str, str]) -> Callable[[Any], tuple[bool, str]]:
-    expected = {k: recorded[k] for k in _DISCRIMINATING if k in recorded}
+    keys = _DISCRIMINATING if recorded.get("action") == "query" else ("action",)
+    expected = {k: recorded[k] for k in keys if k in recorded}
 
     def match(request: Any) -> tuple[bool, str]:
         if request.method != method:

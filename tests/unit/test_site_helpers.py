@@ -1,0 +1,134 @@
+"""Small helpers later bots need: parse, purge, recentchanges, ask."""
+
+from __future__ import annotations
+
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+import responses
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+import fixtures_smw as fx
+
+from ozgwiki.errors import ApiError
+from ozgwiki.siteinfo import UserInfo
+
+
+@pytest.fixture
+def rsps():
+    with responses.RequestsMock() as r:
+        yield r
+
+
+def test_parse_page_fv2(monkeypatch, rsps) -> None:
+    site, _ = fx.make_site(monkeypatch)
+    fx.register(rsps, "parse_ask_page_fv2", method="POST")
+    parsed = site.parse("OZG-Leistungen Bauen & Wohnen")
+    assert parsed.title == "OZG-Leistungen Bauen & Wohnen"
+    assert 'class="sortable wikitable smwtable"' in parsed.html
+    assert [(link.title, link.exists) for link in parsed.links][:2] == [
+        ("Baugenehmigung", True),
+        ("Bauvorbescheid", True),
+    ]
+    assert parsed.categories == ()
+    sent = fx.sent(rsps, "parse")[0]
+    assert sent["page"] == "OZG-Leistungen Bauen & Wohnen"
+    assert sent["prop"] == "text|categories|links|templates"
+
+
+def test_parse_text_fv1_and_missing_templates(monkeypatch, rsps) -> None:
+    site, _ = fx.make_site(monkeypatch)
+    data = fx.body("parse_text_ask")
+    # Recording has prop=text only; add the fv2 shapes of categories and templates for this check.
+    data["parse"]["categories"] = [{"sortkey": "", "category": "OZG-Leistung"}]
+    data["parse"]["templates"] = [
+        {"ns": 10, "title": "Vorlage:OZG-Leistung", "exists": True},
+        {"ns": 10, "title": "Vorlage:Fehlt", "exists": False},
+    ]
+    fx.register(rsps, "parse_text_ask", method="POST", body_override=data)
+    parsed = site.parse(text="{{#ask: [[Has Themenfeld::Bauen & Wohnen]] |?Has OZG-ID |format=table}}")
+    assert "smwtable" in parsed.html  # fv1 {"*": html} is unwrapped
+    assert parsed.categories == ("OZG-Leistung",)
+    assert parsed.missing_templates == ("Vorlage:Fehlt",)
+    sent = fx.sent(rsps, "parse")[0]
+    assert sent["contentmodel"] == "wikitext" and sent["title"] == "API"
+
+
+def test_parse_needs_exactly_one_source(monkeypatch) -> None:
+    site, _ = fx.make_site(monkeypatch)
+    with pytest.raises(ValueError):
+        site.parse()
+    with pytest.raises(ValueError):
+        site.parse("A", text="b")
+
+
+def test_purge_with_forcelinkupdate(monkeypatch, rsps) -> None:
+    site, _ = fx.make_site(monkeypatch)
+    fx.register_login(rsps)
+    site._login()
+    site._title_limits = (50, 500)
+    site._userinfo = UserInfo.from_query(fx.body("userinfo_bot")["query"])
+    fx.register(rsps, "purge")
+    assert site.purge(["OZG-Leistungen Bauen & Wohnen"]) == ["OZG-Leistungen Bauen & Wohnen"]
+    sent = fx.sent(rsps, "purge")[0]
+    assert sent["forcelinkupdate"] == "1" and sent["titles"] == "OZG-Leistungen Bauen & Wohnen"
+    assert rsps.calls[-1].request.method == "POST"
+
+
+def test_purge_in_dry_run_sends_nothing(monkeypatch, rsps) -> None:
+    site, _ = fx.make_site(monkeypatch, dry_run=True)
+    assert site.purge(["A", "B"]) == []
+    assert len(rsps.calls) == 0
+
+
+def test_recentchanges_follows_continuation(monkeypatch, rsps) -> None:
+    site, _ = fx.make_site(monkeypatch)
+    first = fx.body("recentchanges_fv2")
+    changes = first["query"]["recentchanges"]
+    first["continue"] = {"rccontinue": "20261129010127|30", "continue": "-||"}
+    second = fx.body("recentchanges_fv2")
+    second["query"]["recentchanges"] = changes[:1]
+    fx.register(rsps, "recentchanges_fv2", body_override=first)
+    fx.register(rsps, "recentchanges_fv2", body_override=second)
+    got = list(site.recentchanges(datetime(2026, 11, 29, 1, 0, tzinfo=UTC), namespaces=[0, 10], show="!bot"))
+    assert len(got) == len(changes) + 1
+    assert got[0]["title"] == "Wohngeld" and got[0]["bot"] is True
+    p1, p2 = fx.sent(rsps, "query")
+    assert p1["rcstart"] == "2026-11-29T01:00:00Z" and p1["rcdir"] == "newer"
+    assert p1["rcnamespace"] == "0|10" and p1["rcshow"] == "!bot"
+    assert p2["rccontinue"] == "20261129010127|30"
+
+
+def test_ask_pages_through_query_continue_offset(monkeypatch, rsps) -> None:
+    site, _ = fx.make_site(monkeypatch)
+    fx.register(rsps, "ask_continue")
+    second = fx.body("ask_fv2")
+    del second["query"]["results"]["Baugenehmigung"]
+    fx.register(rsps, "ask_fv2", body_override=second)
+    results = site.ask("[[Has Themenfeld::Bauen & Wohnen]]|?Has OZG-ID|sort=Has OZG-ID|limit=1")
+    assert list(results) == ["Baugenehmigung", "Bauvorbescheid"]
+    assert results["Baugenehmigung"]["printouts"]["Has OZG-ID"] == [10513]
+    q1, q2 = (p["query"] for p in fx.sent(rsps, "ask"))
+    assert not q1.endswith("offset=1") and q2.endswith("|offset=1")
+
+
+def test_ask_empty_results_list(monkeypatch, rsps) -> None:
+    site, _ = fx.make_site(monkeypatch)
+    fx.register(rsps, "ask_empty_fv2")
+    assert site.ask("[[Has Themenfeld::Gibt es nicht]]|?Has OZG-ID") == {}
+
+
+def test_ask_subobject_keys(monkeypatch, rsps) -> None:
+    site, _ = fx.make_site(monkeypatch)
+    fx.register(rsps, "ask_subobjects")
+    keys = list(site.ask("[[LeiKa-Schlüssel::+]]|?LeiKa-Schlüssel|limit=50"))
+    assert keys[0].startswith("Baugenehmigung# ")
+
+
+def test_ask_query_error(monkeypatch, rsps) -> None:
+    site, _ = fx.make_site(monkeypatch)
+    fx.register(rsps, "ask_query_error")
+    with pytest.raises(ApiError, match="is not a number"):
+        site.ask("[[Has OZG-ID::<>]]|?Has OZG-ID")
