@@ -1,0 +1,91 @@
+"""Problems found while loading a catalogue: ``file:line: field: message``, error or warning.
+
+The loader never stops at the first problem. It collects every one into a :class:`Problems` list, so an
+editor fixing a spreadsheet sees all of them in one run instead of one per run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from enum import Enum
+
+
+class Severity(Enum):
+    """An error stops the load; a warning is reported beside a loaded catalogue."""
+
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One finding. ``line`` is the physical line in the file (header = 1); 0 means the whole file."""
+
+    file: str
+    line: int
+    field: str
+    message: str
+    severity: Severity = Severity.ERROR
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.field}: {self.message}"
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity is Severity.ERROR
+
+    def as_dict(self) -> dict[str, object]:
+        """The JSON form of ``ozgwiki catalogue check --format json``."""
+        return {
+            "file": self.file,
+            "line": self.line,
+            "field": self.field,
+            "message": self.message,
+            "severity": self.severity.value,
+        }
+
+
+class Problems:
+    """An append-only collector the readers share; order is the order of discovery."""
+
+    def __init__(self) -> None:
+        self._items: list[Problem] = []
+
+    def error(self, file: str, line: int, field: str, message: str) -> None:
+        self._items.append(Problem(file, line, field, message, Severity.ERROR))
+
+    def warning(self, file: str, line: int, field: str, message: str) -> None:
+        self._items.append(Problem(file, line, field, message, Severity.WARNING))
+
+    def __iter__(self) -> Iterator[Problem]:
+        return iter(self._items)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def in_file_order(self) -> tuple[Problem, ...]:
+        """Grouped by file (in the order files were read), by line within a file: how editors fix them."""
+        first_seen: dict[str, int] = {}
+        for p in self._items:
+            first_seen.setdefault(p.file, len(first_seen))
+        return tuple(sorted(self._items, key=lambda p: (first_seen[p.file], p.line)))
+
+    @property
+    def errors(self) -> tuple[Problem, ...]:
+        return tuple(p for p in self._items if p.is_error)
+
+    @property
+    def warnings(self) -> tuple[Problem, ...]:
+        return tuple(p for p in self._items if not p.is_error)
+
+    @property
+    def has_errors(self) -> bool:
+        return any(p.is_error for p in self._items)
+
+
+def line_list(lines: list[int], shown: int = 5) -> str:
+    """ "Zeilen 3, 7, 9 und 2 weitere": the line numbers of an aggregated warning, kept short."""
+    head = ", ".join(str(n) for n in lines[:shown])
+    rest = len(lines) - shown
+    return f"{head} und {rest} weitere" if rest > 0 else head

@@ -1,0 +1,153 @@
+"""Cross-source validation: merge sheet, municipality list and YAML into one :class:`Catalogue`.
+
+Each reader has already checked its own file. What only the whole can tell is checked here: a YAML
+entry naming an OZG-ID the sheet does not have, a project in a Themenfeld nobody declared, a
+Steckbrief for an AGS that is not in the municipality list.
+
+Severity, and why:
+
+- unknown Themenfeld / Lage / OZG-ID / AGS: **error** — a page would link to nothing;
+- a key in a project or Steckbrief that the catalogue does not list: **warning** — the catalogue
+  holds only the OZG-relevant part of the LeiKa, a valid key may well be outside it (DOMAIN §3.2);
+- a key that is both in the sheet and retired by an admin: **warning** — the admin's word wins
+  (it is not in ``known_keys``), but the sheet should be corrected or the entry removed;
+- the EfA note in the sheet's name and in YAML differ: **warning**, YAML wins.
+
+:func:`build` always returns a catalogue (the best that can be built) so ``catalogue check`` can
+count; :func:`ozgwiki.catalogue.load` throws it away if any error was reported.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+from ozgwiki.catalogue.kommunen import KommunenData
+from ozgwiki.catalogue.problems import Problems
+from ozgwiki.catalogue.spreadsheet import SheetData
+from ozgwiki.catalogue.supplement import Supplement
+from ozgwiki.model import Catalogue, Lage, OzgLeistung, Themenfeld
+
+
+def _sort_key(name: str) -> str:
+    return unicodedata.normalize("NFKD", name.casefold()).encode("ascii", "ignore").decode()
+
+
+def build(
+    sheet: SheetData,
+    kommunen: KommunenData | None,
+    supplement: Supplement,
+    problems: Problems,
+) -> Catalogue:
+    """Merge and cross-check; report into ``problems``; return the (possibly partial) catalogue."""
+    # Themenfelder: the admin's order from YAML first, then the sheet's in alphabetical order.
+    themenfelder: dict[str, Themenfeld] = {name: tf for name, (tf, _) in supplement.themenfelder.items()}
+    for name in sorted(sheet.themenfelder, key=_sort_key):
+        themenfelder.setdefault(name, Themenfeld(name))
+
+    lagen = [
+        Lage(name, tf, supplement.lagen[name][0] if name in supplement.lagen else None)
+        for name, (tf, _) in sheet.lagen.items()
+    ]
+    ozg: list[OzgLeistung] = []
+    for draft in sheet.ozg.values():
+        extra_at = supplement.ozg.get(draft.ozg_id)
+        efa = draft.efa
+        if extra_at is not None:
+            extra, at = extra_at
+            if extra.efa and draft.efa and extra.efa != draft.efa:
+                problems.warning(
+                    at.file,
+                    at.line,
+                    "efa",
+                    f"OZG-ID {draft.ozg_id}: EfA-Hinweis weicht vom Namen in der Tabelle ab "
+                    f"(Zeile {draft.line}); der YAML-Wert gilt",
+                )
+            efa = extra.efa or draft.efa
+        ozg.append(
+            OzgLeistung(
+                ozg_id=draft.ozg_id,
+                name=draft.name,
+                lage=draft.lage,
+                themenfeld=draft.themenfeld,
+                zustaendigkeiten=extra_at[0].zustaendigkeiten if extra_at else frozenset(),
+                prioritaet=extra_at[0].prioritaet if extra_at else None,
+                efa=efa,
+                groessenklassen=extra_at[0].groessenklassen if extra_at else frozenset(),
+                leika_schluessel=tuple(draft.keys),
+            )
+        )
+    leika = tuple(item for item, _ in sheet.leika.values())
+    kommunen_map = {ags: k for ags, (k, _) in kommunen.kommunen.items()} if kommunen else {}
+
+    for key, at in supplement.retired.items():
+        if key in sheet.leika:
+            problems.warning(
+                at.file,
+                at.line,
+                "aufgehobene_schluessel",
+                f"{key} steht noch im Umsetzungskatalog (Zeile {sheet.leika[key][1]}); "
+                "gilt als aufgehoben, nicht als bekannt",
+            )
+
+    for ref in supplement.refs:
+        where = (ref.at.file, ref.at.line, ref.field)
+        if ref.kind == "themenfeld" and ref.value not in themenfelder:
+            problems.error(*where, f"„{ref.owner}“: unbekanntes Themenfeld „{ref.value}“")
+        elif ref.kind == "lage" and ref.value not in sheet.lagen:
+            problems.error(*where, f"unbekannte Lage „{ref.value}“ (nicht im Umsetzungskatalog)")
+        elif ref.kind == "ozg_id" and ref.value not in sheet.ozg:
+            problems.error(*where, f"„{ref.owner}“: unbekannte OZG-ID {ref.value}")
+        elif ref.kind == "ozg_name":
+            ozg_id, name = ref.value.split("\t", 1)
+            draft = sheet.ozg.get(ozg_id)
+            if draft is not None and draft.name != name:
+                problems.warning(
+                    *where, f"OZG-ID {ozg_id} heißt im Umsetzungskatalog „{draft.name}“, nicht „{name}“"
+                )
+        elif ref.kind == "ags" and ref.value not in kommunen_map:
+            hint = "" if kommunen else " (das Manifest nennt keine Kommunenliste)"
+            problems.error(*where, f"„{ref.owner}“: unbekannter AGS {ref.value}{hint}")
+        elif ref.kind == "key":
+            if ref.value in supplement.retired:
+                problems.warning(*where, f"„{ref.owner}“: {ref.value} ist aufgehoben")
+            elif ref.value not in sheet.leika:
+                problems.warning(*where, f"„{ref.owner}“: {ref.value} steht nicht im Umsetzungskatalog")
+
+    projekte = []
+    seen_slugs: dict[str, str] = {}
+    for projekt, at in supplement.projekte:
+        if projekt.slug in seen_slugs:
+            problems.error(
+                at.file,
+                at.line,
+                "name",
+                f"Umsetzungsprojekt „{projekt.name}“ doppelt (Kurzname {projekt.slug}, "
+                f"schon in {seen_slugs[projekt.slug]})",
+            )
+            continue
+        seen_slugs[projekt.slug] = f"{at.file}:{at.line}"
+        projekte.append(projekt)
+    steckbriefe = []
+    seen_titles: dict[str, str] = {}
+    for steckbrief, at in supplement.steckbriefe:
+        if steckbrief.titel in seen_titles:
+            problems.error(
+                at.file,
+                at.line,
+                "titel",
+                f"Steckbrief „{steckbrief.titel}“ doppelt (schon in {seen_titles[steckbrief.titel]})",
+            )
+            continue
+        seen_titles[steckbrief.titel] = f"{at.file}:{at.line}"
+        steckbriefe.append(steckbrief)
+
+    return Catalogue(
+        themenfelder=tuple(themenfelder.values()),
+        lagen=tuple(lagen),
+        ozg_leistungen=tuple(ozg),
+        leika_leistungen=leika,
+        kommunen=tuple(kommunen_map.values()),
+        umsetzungsprojekte=tuple(projekte),
+        steckbriefe=tuple(steckbriefe),
+        retired_keys=frozenset(supplement.retired),
+    )
