@@ -189,3 +189,15 @@ def test_scan_non_utf8_file_is_exit_2(tmp_path: Path, capsys: pytest.CaptureFixt
     page.write_bytes("{{LeiKa|99012001001000}} Schlüssel".encode("latin-1"))
     assert main(["leika", "scan", str(page)]) == 2
     assert "UTF-8" in capsys.readouterr().err
+
+
+def test_check_against_the_real_sample_catalogue(capsys: pytest.CaptureFixture[str]) -> None:
+    """The real seam: ozgwiki.catalogue.load with the sample shipped in the package."""
+    from ozgwiki.catalogue import load, sample_path
+
+    path = sample_path()
+    key = min(load(path).known_keys)
+    assert main(["leika", "check", "--catalogue", str(path), "--format", "json", key]) == 0
+    assert _json(capsys)[0]["status"] == "valid"
+    assert main(["leika", "check", "--catalogue", str(path), "--format", "json", "99999999999000"]) == 1
+    assert _json(capsys)[0]["status"] == "unknown"
