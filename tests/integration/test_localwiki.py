@@ -267,3 +267,58 @@ def test_lifecycle_in_a_separate_folder(tmp_path: Path) -> None:
         own.down()
     with socket.socket() as s:
         assert s.connect_ex(("127.0.0.1", port)) != 0, "the server still listens after down"
+
+
+def test_bot_edits_and_jobs_run_only_when_asked(tmp_path: Path) -> None:
+    """On a wiki of its own: the bot edits the sidebar and a template; the template's new category reaches
+    the page that uses it only through run_jobs (api.php never runs jobs, page views don't either)."""
+    own = lw.LocalWiki(tmp_path / "wiki", _free_port())
+    try:
+        own.up()
+        session = _login(own.api_url, lw.read_accounts(own.path("accounts.json")).bot)
+        token = session.get(
+            own.api_url, params={"action": "query", "meta": "tokens", "format": "json"}, timeout=30
+        ).json()["query"]["tokens"]["csrftoken"]
+
+        def edit(title: str, text: str) -> None:
+            answer = session.post(
+                own.api_url,
+                data={
+                    "action": "edit",
+                    "title": title,
+                    "text": text,
+                    "bot": "1",
+                    "token": token,
+                    "format": "json",
+                },
+                timeout=30,
+            ).json()
+            assert answer.get("edit", {}).get("result") == "Success", answer
+
+        def members(category: str) -> set[str]:
+            query = session.get(
+                own.api_url,
+                params={
+                    "action": "query",
+                    "list": "categorymembers",
+                    "cmtitle": category,
+                    "format": "json",
+                    "formatversion": "2",
+                },
+                timeout=30,
+            ).json()["query"]
+            return {m["title"] for m in query["categorymembers"]}
+
+        edit("MediaWiki:Sidebar", "* navigation\n** mainpage|mainpage-description\n** Kommunen|Kommunen")
+        edit("Vorlage:Ozgwiki-Test", "[[Kategorie:Alt]]")
+        edit("Testseite", "{{Ozgwiki-Test}}")
+        own.run_jobs()
+        assert "Testseite" in members("Kategorie:Alt")
+
+        edit("Vorlage:Ozgwiki-Test", "[[Kategorie:Neu]]")
+        assert "Testseite" not in members("Kategorie:Neu"), "jobs ran without being asked"
+        result = own.run_jobs()
+        assert result.jobs > 0 and result.failed == 0
+        assert "Testseite" in members("Kategorie:Neu")
+    finally:
+        own.down()
