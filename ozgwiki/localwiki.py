@@ -47,7 +47,7 @@ import string
 import subprocess
 import time
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -436,10 +436,7 @@ class LocalWiki:
         """Install if needed, start if stopped, wait until the API answers. Fast when already running."""
         t0 = time.monotonic()
         with self._lock():
-            installed, started, pid, general = self._up()
-        return UpResult(
-            installed, started, pid, self.api_url, general.get("generator", ""), time.monotonic() - t0
-        )
+            return self._up(t0)
 
     def down(self) -> bool:
         """Stop the server; True if one was running."""
@@ -452,33 +449,25 @@ class LocalWiki:
         with self._lock():
             self._down()
             self._wipe()
-            installed, started, pid, general = self._up()
-        return UpResult(
-            installed, started, pid, self.api_url, general.get("generator", ""), time.monotonic() - t0
-        )
+            return self._up(t0)
 
     def status(self) -> WikiStatus:
-        """Report without changing anything (no lock: safe while another process runs ``up``)."""
+        """Report; changes nothing but a stale PID file (no lock: safe while another ``up`` runs)."""
         server = self._server()
         pid, port = server if server else (None, self.port)
         api_url = f"http://{HOST}:{port}/w/api.php"
-        base = WikiStatus(self.directory, self.is_set_up(), False, pid, port, api_url)
+        status = WikiStatus(self.directory, self.is_set_up(), False, pid, port, api_url)
         if pid is None:
-            return base
+            return status
         try:
             query = self._siteinfo(api_url, "general|extensions", timeout=10.0)
         except LocalWikiError as exc:
-            return WikiStatus(base.directory, base.set_up, False, pid, port, api_url, error=str(exc))
-        names = tuple(str(e.get("name", "")) for e in query.get("extensions", []))
-        return WikiStatus(
-            base.directory,
-            base.set_up,
-            True,
-            pid,
-            port,
-            api_url,
-            str(query["general"].get("generator", "")),
-            names,
+            return replace(status, error=str(exc))
+        return replace(
+            status,
+            running=True,
+            generator=str(query["general"].get("generator", "")),
+            extensions=tuple(str(e.get("name", "")) for e in query.get("extensions", [])),
         )
 
     def run_jobs(self, *, max_jobs: int | None = None, max_time: int | None = None) -> RunJobsResult:
@@ -504,7 +493,7 @@ class LocalWiki:
 
     # -- the steps
 
-    def _up(self) -> tuple[bool, bool, int, dict[str, Any]]:
+    def _up(self, t0: float) -> UpResult:
         server = self._server()
         if server and server[1] != self.port:
             raise LocalWikiError(
@@ -533,7 +522,8 @@ class LocalWiki:
         log.info(
             "local wiki ready at %s (pid %s, installed=%s, started=%s)", self.api_url, pid, installed, started
         )
-        return installed, started, pid, general
+        generator = str(general.get("generator", ""))
+        return UpResult(installed, started, pid, self.api_url, generator, time.monotonic() - t0)
 
     def _down(self) -> bool:
         server = self._server()
