@@ -526,7 +526,17 @@ class Site:
     def _save(self, state: PageState, text: str, summary: str, minor: bool) -> dict[str, Any]:
         params: dict[str, Any] = {"title": state.title, "text": text, "summary": summary, "bot": True}
         if state.exists:
-            params.update(nocreate=True, basetimestamp=state.timestamp)
+            params["nocreate"] = True
+            # The base revision goes as baserevid, deliberately WITHOUT basetimestamp: given a
+            # basetimestamp, MediaWiki 1.39 suppresses a conflict when it finds no other user's revision
+            # with a timestamp *after* it (RevisionStore::userWasLastToEdit, strict ">"), so a human edit in
+            # the same second as our base revision is silently overwritten -- seen on the local wiki. With
+            # baserevid alone every intervening revision is a conflict (at worst one with ourselves, which
+            # is merged or re-read and re-applied).
+            if state.revid:
+                params["baserevid"] = state.revid
+            else:
+                params["basetimestamp"] = state.timestamp
         else:
             params["createonly"] = True
         if state.starttimestamp:
