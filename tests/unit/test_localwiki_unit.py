@@ -351,3 +351,17 @@ def test_install_failure_shows_the_tail_of_its_output(tmp_path: Path) -> None:
     assert "Datenverzeichnis ist nicht beschreibbar" in str(exc.value)
     assert not wiki.is_set_up()
     assert not (tmp_path / "wiki" / ".admin-password").exists(), "the admin password file must not linger"
+
+
+def test_missing_software_without_root_or_sudo_says_what_to_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(lw.os, "geteuid", lambda: 1000)
+    monkeypatch.setattr(lw, "_has_sudo", lambda: False)
+    wiki = lw.LocalWiki(
+        tmp_path / "wiki", _free_port(), mediawiki_dir=tmp_path / "no-mediawiki", php="no-such-php"
+    )
+    with pytest.raises(LocalWikiError, match="not root and no passwordless sudo") as exc:
+        wiki.up()
+    assert "apt-get install -y --no-install-recommends mediawiki php-sqlite3" in str(exc.value)
+    assert not (tmp_path / "wiki" / "logs" / "apt.log").exists()
