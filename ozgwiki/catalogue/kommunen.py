@@ -70,6 +70,9 @@ def read_kommunen(path: Path, file: str, problems: Problems) -> KommunenData:
         if not re.fullmatch(r"\d{8}", ags):
             err(AGS, f"„{ags}“ ist kein AGS (8 Ziffern; führende 0 von der Tabellenkalkulation entfernt?)")
             continue
+        if ags in data.kommunen:
+            err(AGS, f"{ags} doppelt (schon in Zeile {data.kommunen[ags][1]})")
+            continue
         if not re.fullmatch(r"\d{12}", ars):
             err(ARS, f"„{ars}“ ist kein ARS (12 Ziffern)")
             ok = False
@@ -102,9 +105,6 @@ def read_kommunen(path: Path, file: str, problems: Problems) -> KommunenData:
             else:
                 err(EINWOHNER, f"„{cols.get(row, EINWOHNER)}“ ist keine Zahl")
         kreis = cols.get(row, KREIS_AGS) or None
-        if ags in data.kommunen:
-            err(AGS, f"{ags} doppelt (schon in Zeile {data.kommunen[ags][1]})")
-            continue
         if not ok:
             continue
         if kreis:

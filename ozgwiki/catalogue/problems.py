@@ -88,4 +88,5 @@ def line_list(lines: list[int], shown: int = 5) -> str:
     """ "Zeilen 3, 7, 9 und 2 weitere": the line numbers of an aggregated warning, kept short."""
     head = ", ".join(str(n) for n in lines[:shown])
     rest = len(lines) - shown
-    return f"{head} und {rest} weitere" if rest > 0 else head
+    word = "Zeile" if len(lines) == 1 else "Zeilen"
+    return f"{word} {head} und {rest} weitere" if rest > 0 else f"{word} {head}"

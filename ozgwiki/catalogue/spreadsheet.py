@@ -111,7 +111,7 @@ def read_umsetzungskatalog(path: Path, file: str, problems: Problems) -> SheetDa
             file,
             placeholders[0],
             key_col,
-            f"{len(placeholders)} Zeile(n) mit Platzhalter „nicht im LeiKa“ übersprungen "
+            f"{_rows(len(placeholders))} mit Platzhalter „nicht im LeiKa“ übersprungen "
             f"({line_list(placeholders)})",
         )
     if no_key:
@@ -119,14 +119,14 @@ def read_umsetzungskatalog(path: Path, file: str, problems: Problems) -> SheetDa
             file,
             no_key[0],
             key_col,
-            f"{len(no_key)} Zeile(n) ohne LeiKa-Schlüssel übersprungen ({line_list(no_key)})",
+            f"{_rows(len(no_key))} ohne LeiKa-Schlüssel übersprungen ({line_list(no_key)})",
         )
     if no_ozg:
         problems.warning(
             file,
             no_ozg[0],
             cols.spelled[OZG_ID],
-            f"{len(no_ozg)} Zeile(n) ohne OZG-Leistung: LeiKa-Leistungen ohne OZG-Zuordnung übernommen "
+            f"{_rows(len(no_ozg))} ohne OZG-Leistung: LeiKa-Leistungen ohne OZG-Zuordnung übernommen "
             f"({line_list(no_ozg)})",
         )
     return data
@@ -256,6 +256,10 @@ def _read_ozg_part(
     if efa and known.efa is None:
         known.efa = efa
     return ozg_id if ok else False
+
+
+def _rows(n: int) -> str:
+    return "1 Zeile" if n == 1 else f"{n} Zeilen"
 
 
 def _flag(value: str, column: str, error: Reporter) -> bool | None:

@@ -257,7 +257,7 @@ class _Reader:
                 efa=self.text(f, "efa"),
             )
             self.out.ozg[ozg_id] = (extra, self.at(entry))
-            self.out.refs.append(Ref("ozg_id", ozg_id, self.at(entry), ozg_id, f"ozg_leistungen {ozg_id}"))
+            self.out.refs.append(Ref("ozg_id", ozg_id, self.at(entry), ozg_id, ""))
             # "name" is only a reading aid for admins; checked so a copy-paste slip is noticed
             name = self.text(f, "name")
             if name:

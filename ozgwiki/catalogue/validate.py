@@ -91,12 +91,13 @@ def build(
 
     for ref in supplement.refs:
         where = (ref.at.file, ref.at.line, ref.field)
+        of = f"„{ref.owner}“: " if ref.owner else ""
         if ref.kind == "themenfeld" and ref.value not in themenfelder:
-            problems.error(*where, f"„{ref.owner}“: unbekanntes Themenfeld „{ref.value}“")
+            problems.error(*where, f"{of}unbekanntes Themenfeld „{ref.value}“")
         elif ref.kind == "lage" and ref.value not in sheet.lagen:
             problems.error(*where, f"unbekannte Lage „{ref.value}“ (nicht im Umsetzungskatalog)")
         elif ref.kind == "ozg_id" and ref.value not in sheet.ozg:
-            problems.error(*where, f"„{ref.owner}“: unbekannte OZG-ID {ref.value}")
+            problems.error(*where, f"{of}unbekannte OZG-ID {ref.value}")
         elif ref.kind == "ozg_name":
             ozg_id, name = ref.value.split("\t", 1)
             draft = sheet.ozg.get(ozg_id)
@@ -106,12 +107,12 @@ def build(
                 )
         elif ref.kind == "ags" and ref.value not in kommunen_map:
             hint = "" if kommunen else " (das Manifest nennt keine Kommunenliste)"
-            problems.error(*where, f"„{ref.owner}“: unbekannter AGS {ref.value}{hint}")
+            problems.error(*where, f"{of}unbekannter AGS {ref.value}{hint}")
         elif ref.kind == "key":
             if ref.value in supplement.retired:
-                problems.warning(*where, f"„{ref.owner}“: {ref.value} ist aufgehoben")
+                problems.warning(*where, f"{of}{ref.value} ist aufgehoben")
             elif ref.value not in sheet.leika:
-                problems.warning(*where, f"„{ref.owner}“: {ref.value} steht nicht im Umsetzungskatalog")
+                problems.warning(*where, f"{of}{ref.value} steht nicht im Umsetzungskatalog")
 
     projekte = []
     seen_slugs: dict[str, str] = {}

@@ -58,7 +58,10 @@ def read_yaml(path: Path, file: str, problems: Problems) -> Y | None:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 0
-        problems.error(file, line, "YAML", f"ungültiges YAML: {exc.problem or exc.context}")
+        message = f"ungültiges YAML: {exc.problem or exc.context}"
+        if exc.context and exc.context_mark and exc.context_mark.line + 1 != line:
+            message += f" ({exc.context} in Zeile {exc.context_mark.line + 1})"
+        problems.error(file, line, "YAML", message)
         return None
     except yaml.YAMLError as exc:
         problems.error(file, 0, "YAML", f"ungültiges YAML: {exc}")
