@@ -95,8 +95,16 @@ def normalize_template_name(name: str) -> str:
     return title
 
 
+def _parse(text: str) -> Wikicode:
+    """Parse, and refuse text the parser cannot give back unchanged (it stops at a NUL byte)."""
+    code = mwparserfromhell.parse(text)
+    if str(code) != text:
+        raise PageTextError("the page text contains characters the wikitext parser cannot handle (NUL)")
+    return code
+
+
 def _without_comments(code: Wikicode | str) -> str:
-    parsed = mwparserfromhell.parse(str(code))
+    parsed = _parse(str(code))
     for comment in parsed.filter_comments():
         parsed.remove(comment)
     return str(parsed)
@@ -123,10 +131,20 @@ def _walk(code: Wikicode, nested: bool = False) -> Iterator[tuple[Wikicode, int,
             yield from _walk(child, nested or isinstance(node, Template))
 
 
+_HIDDEN_RE = re.compile(f"{_COMMENT_RE.pattern}|{_HIDING_TAGS_RE.pattern}", re.DOTALL | re.IGNORECASE)
+
+
 def _scrub(text: str) -> str:
     """The text with comments and non-wikitext tags removed: what MediaWiki's preprocessor sees."""
-    pattern = re.compile(f"{_COMMENT_RE.pattern}|{_HIDING_TAGS_RE.pattern}", re.DOTALL | re.IGNORECASE)
-    return pattern.sub("", text)
+    return _HIDDEN_RE.sub("", text)
+
+
+def _unclosed_comment_at(text: str) -> int | None:
+    """Where an unclosed ``<!--`` starts. MediaWiki hides everything after it; the parser does not."""
+    for match in _HIDDEN_RE.finditer(text):
+        if match.group(0).startswith("<!--") and not match.group(0).endswith("-->"):
+            return match.start()
+    return None
 
 
 def _newline(text: str) -> str:
@@ -135,14 +153,24 @@ def _newline(text: str) -> str:
     return "\r\n" if crlf and crlf >= text.count("\n") - crlf else "\n"
 
 
-def _locate(text: str, template: str) -> tuple[Wikicode, Template | None]:
+@dataclass(frozen=True)
+class _Found:
+    """The one top-level occurrence of a template and the page text around it."""
+
+    template: Template
+    prefix: str
+    suffix: str
+
+
+def _locate(text: str, template: str) -> _Found | None:
     """Parse ``text`` and return the one top-level occurrence of ``template`` (or None).
 
     Raises PageTextError when the template occurs twice at top level, only nested inside another
-    template, or where the parser could not pair ``{{`` with ``}}`` (broken wikitext).
+    template, or where the parser could not pair ``{{`` with ``}}`` or ``<!--`` with ``-->`` before
+    the template ends (broken wikitext: MediaWiki would read it differently).
     """
     target = normalize_template_name(template)
-    root = mwparserfromhell.parse(text)
+    root = _parse(text)
     top: list[Template] = []
     nested: list[Template] = []
     for _container, _index, node, inside in _walk(root):
@@ -160,7 +188,14 @@ def _locate(text: str, template: str) -> tuple[Wikicode, Template | None]:
         raise PageTextError(f"template {target!r} occurs {len(top)} times on the page; expected once")
     if not top and nested:
         raise PageTextError(f"template {target!r} occurs only nested inside another template")
-    return root, (top[0] if top else None)
+    if not top:
+        return None
+    tpl_text = str(top[0])
+    prefix, suffix = _split_around(root, top[0], text)
+    unclosed = _unclosed_comment_at(text)
+    if unclosed is not None and unclosed < len(prefix) + len(tpl_text):
+        raise PageTextError(f"template {target!r} is cut off by an unclosed comment '<!--' (broken wikitext)")
+    return _Found(top[0], prefix, suffix)
 
 
 def _split_around(root: Wikicode, node: Node, text: str) -> tuple[str, str]:
@@ -219,7 +254,7 @@ def _trailing_ws(text: str) -> int:
 
 def _padding(text: str) -> tuple[int, int]:
     """Lengths of the leading and trailing runs of whitespace and comments of a value."""
-    nodes = mwparserfromhell.parse(text).nodes
+    nodes = _parse(text).nodes
     lead = 0
     for node in nodes:
         if isinstance(node, Comment) or (isinstance(node, Text) and not str(node).strip(_WS)):
@@ -397,8 +432,8 @@ def get_template_params(text: str, template: str) -> dict[str, str] | None:
     parameters appear as ``"1"``, ``"2"``, … untrimmed. Returns None when the template is absent.
     Raises PageTextError when the template cannot be located unambiguously.
     """
-    _root, tpl = _locate(text, template)
-    return None if tpl is None else _named_values(tpl)
+    found = _locate(text, template)
+    return None if found is None else _named_values(found.template)
 
 
 def set_template_params(
@@ -437,9 +472,9 @@ def set_template_params(
         _check_param_name(name)
     wanted = {name: None if v is None else v.strip(_WS) for name, v in params.items()}
     order = list(dict.fromkeys([*param_order, *params]))
-    root, tpl = _locate(text, template)
+    found = _locate(text, template)
     nl = _newline(text)
-    if tpl is None:
+    if found is None:
         items = [(n, wanted[n]) for n in order if n in wanted and wanted[n] is not None]
         if not items:
             return text
@@ -449,13 +484,12 @@ def set_template_params(
         created = "{{" + template.strip() + "".join(style.render(n, v or "") for n, v in items) + nl + "}}"
         result = created + nl + text if text else created
     else:
-        before = str(tpl)
-        after = _edit_template(tpl, before, wanted, order, nl)
+        before = str(found.template)
+        after = _edit_template(found.template, before, wanted, order, nl)
         if after == before:
             return text
-        prefix, suffix = _split_around(root, tpl, text)
-        result = prefix + after + suffix
-        _check_untouched(_named_values(tpl), wanted, result, template)
+        result = found.prefix + after + found.suffix
+        _check_untouched(_named_values(found.template), wanted, result, template)
     _check_owned(result, template, wanted)
     return result
 
@@ -489,6 +523,7 @@ _ESCAPES = {
     "'": "&#39;",
     "~": "&#126;",
 }
+_UNSTORABLE_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _LINE_START_ESCAPES = {"*": "&#42;", "#": "&#35;", ":": "&#58;", ";": "&#59;", "-": "&#45;", " ": "&#32;"}
 
 
@@ -507,7 +542,13 @@ def escape_param_value(value: str) -> str:
     Line breaks are kept. Leading and trailing whitespace is kept here, but MediaWiki trims named
     values and so does ``set_template_params``. Not covered: free URLs and ``ISBN``/``RFC`` magic
     links still become links.
+
+    Raises ValueError for control characters other than tab, LF and CR: MediaWiki replaces them when
+    a page is saved (and the parser stops at NUL), so such a value could never read back as written.
     """
+    bad = _UNSTORABLE_RE.search(value)
+    if bad:
+        raise ValueError(f"control character {bad.group(0)!r} cannot be stored in a wiki page")
     out = []
     at_line_start = True
     for char in value:
@@ -542,7 +583,7 @@ def section_markers(name: str) -> tuple[str, str]:
 def _find_section(text: str, name: str) -> tuple[Wikicode, Wikicode, int, int] | None:
     """Return ``(root, container, begin_index, end_index)`` of the section, None if unmarked."""
     section_markers(name)
-    root = mwparserfromhell.parse(text)
+    root = _parse(text)
     found: dict[str, list[tuple[Wikicode, int]]] = {"begin": [], "end": []}
     for container, index, node, _inside in _walk(root):
         if isinstance(node, Comment):
@@ -660,7 +701,7 @@ def bot_may_edit(text: str, bot_user: str) -> bool:
     skips a page. Templates inside comments and ``<nowiki>`` do not count.
     """
     me = _user_key(bot_user.split("@", 1)[0])
-    for template in mwparserfromhell.parse(text).filter_templates():
+    for template in _parse(text).filter_templates():
         title = normalize_template_name(str(template.name)).casefold()
         if title in _DENY_ALL:
             return False
