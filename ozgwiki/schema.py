@@ -228,8 +228,9 @@ class Schema:
     def property(self, name: str) -> PropertyDef:
         return {p.name: p for p in self.properties}[name]
 
-    def template(self, name: str) -> TemplateDef:
-        return {t.name: t for t in self.templates}[name]
+    def template(self, title: str) -> TemplateDef:
+        """A template or module by its wiki title (``Vorlage:LeiKa`` and ``Modul:LeiKa`` share a name)."""
+        return {t.title: t for t in self.templates}[title]
 
 
 # --------------------------------------------------------------------------------------- loading

@@ -1,0 +1,213 @@
+-- Modul:OZG -- shared helpers for the ozgwiki templates.
+--
+-- Every template field goes through this module (or Modul:LeiKa) for two reasons:
+--  * values may contain | { } [ ] = (entity-escaped by the bot, or typed as {{!}} by editors);
+--    Lua shows them literally (nowiki) and hands them to #set as one argument, so nothing splits;
+--  * storing with Semantic MediaWiki happens in exactly one place (p.store), switched by SMW below.
+--
+-- The deploy bot keeps one of the two SMW lines (ozgwiki/variant.py, marker lines in Lua comments).
+-- The undeployed source declares both; the later one (false) wins, so raw source never stores.
+local SMW = false
+
+local p = {}
+
+local MONTHS = {
+	'Januar', 'Februar', 'März', 'April', 'Mai', 'Juni',
+	'Juli', 'August', 'September', 'Oktober', 'November', 'Dezember',
+}
+
+p.smw = SMW
+
+-- Categories only in the main namespace, so template documentation pages stay out of them.
+function p.category(name)
+	if mw.title.getCurrentTitle().namespace ~= 0 then
+		return ''
+	end
+	return '[[Kategorie:' .. name .. ']]'
+end
+
+-- A visible warning: red text, literal value, no dependence on site CSS.
+function p.warning(value, reason)
+	return '<span class="ozg-warnung" style="color:#b32424;font-weight:bold">⚠ '
+		.. mw.text.nowiki(value) .. ' (' .. reason .. ')</span>'
+end
+
+-- Undo the bot's entity escaping (&#124; ...) and trim; the result is the real value.
+function p.clean(value)
+	return mw.text.trim(mw.text.decode(value or ''))
+end
+
+-- Store values with SMW's #set (only in the SMW variant). A list is stored as one multi-valued
+-- property with +sep, so duplicates collapse and no subobjects are needed.
+-- Returns '' or a maintenance category when #set is missing although SMW was expected.
+-- The separator ';' is safe: every list is split on ';' before it gets here, and keys are digits.
+function p.store(frame, property, values)
+	if not SMW or property == nil or property == '' or #values == 0 then
+		return ''
+	end
+	local ok = pcall(function()
+		if #values == 1 then
+			return frame:callParserFunction('#set', { property .. '=' .. values[1] })
+		end
+		return frame:callParserFunction('#set', { property .. '=' .. table.concat(values, ';'), '+sep=;' })
+	end)
+	if not ok then
+		return p.category('Seiten mit Fehlern beim Speichern semantischer Daten')
+	end
+	return ''
+end
+
+-- Split a list: commas, semicolons, <br>, line breaks; optionally also the word "und".
+function p.split(text, withUnd)
+	text = mw.ustring.gsub(text, '<%s*[bB][rR]%s*/?%s*>', ',')
+	text = mw.ustring.gsub(text, '[;\n]', ',')
+	if withUnd then
+		text = mw.ustring.gsub(text, '%s+[uU][nN][dD]%s+', ',')
+	end
+	local items = {}
+	for part in mw.ustring.gmatch(text, '[^,]+') do
+		part = mw.text.trim(part)
+		if part ~= '' then
+			table.insert(items, part)
+		end
+	end
+	return items
+end
+
+-- {{#invoke:OZG|wert|VALUE|attribut=PROPERTY}}: show a scalar literally and store it.
+function p.wert(frame)
+	local value = p.clean(frame.args[1])
+	if value == '' then
+		return ''
+	end
+	return mw.text.nowiki(value) .. p.store(frame, frame.args.attribut, { value })
+end
+
+-- Label of a page made by one of our templates: its Name parameter, read from the page text.
+local function nameOf(title)
+	local content = title:getContent()
+	if not content then
+		return nil
+	end
+	local name = mw.ustring.match(content, '|%s*Name%s*=%s*([^|}\n]+)')
+	return name and p.clean(name) or nil
+end
+
+-- {{#invoke:OZG|seiten|LIST|praefix=Themenfeld|attribut=Themenfeld|einzeln=ja|namen=ja}}:
+-- link each entry to the page "PRAEFIX ENTRY", store those page titles.
+--   einzeln=ja  the value is one entry (names such as Lagen may contain commas or "und")
+--   namen=ja    show the Name of the target page instead of the entry (Kommunen by AGS)
+function p.seiten(frame)
+	local args = frame.args
+	local raw = p.clean(args[1])
+	if raw == '' then
+		return ''
+	end
+	local entries = (args.einzeln == 'ja') and { raw } or p.split(raw, false)
+	local prefix = p.clean(args.praefix)
+	local out, titles, seen, extra = {}, {}, {}, ''
+	for _, entry in ipairs(entries) do
+		local target = (prefix ~= '' and (prefix .. ' ') or '') .. entry
+		local title = mw.title.new(target, 0)
+		if title == nil then
+			table.insert(out, p.warning(entry, 'kein gültiger Seitenname'))
+			extra = p.category('Seiten mit ungültigen Verweisen')
+		elseif not seen[title.prefixedText] then
+			seen[title.prefixedText] = true
+			local label = entry
+			if args.namen == 'ja' then
+				label = nameOf(title) or entry
+			end
+			table.insert(out, '[[' .. title.prefixedText .. '|' .. mw.text.nowiki(label) .. ']]')
+			table.insert(titles, title.prefixedText)
+		end
+	end
+	return table.concat(out, ', ') .. extra .. p.store(frame, args.attribut, titles)
+end
+
+-- Parse YYYY-MM or YYYY-MM-DD; returns year, month, day (day may be nil) or nil.
+function p.parseDate(value)
+	local y, m, d = mw.ustring.match(value, '^(%d%d%d%d)%-(%d%d)%-(%d%d)$')
+	if not y then
+		y, m = mw.ustring.match(value, '^(%d%d%d%d)%-(%d%d)$')
+	end
+	if not y then
+		return nil
+	end
+	m = tonumber(m)
+	d = d and tonumber(d) or nil
+	if m < 1 or m > 12 or (d and (d < 1 or d > 31)) then
+		return nil
+	end
+	return tonumber(y), m, d
+end
+
+-- {{#invoke:OZG|datum|2020-01|attribut=Beginn Umsetzung}} -> "Januar 2020" (stored as a date).
+function p.datum(frame)
+	local value = p.clean(frame.args[1])
+	if value == '' then
+		return ''
+	end
+	local y, m, d = p.parseDate(value)
+	if not y then
+		return p.warning(value, 'Datum bitte als JJJJ-MM oder JJJJ-MM-TT angeben')
+			.. p.category('Seiten mit ungültigen Datumsangaben')
+	end
+	local shown = MONTHS[m] .. ' ' .. y
+	if d then
+		shown = d .. '. ' .. shown
+	end
+	return shown .. p.store(frame, frame.args.attribut, { value })
+end
+
+-- A vocabulary value as text, or as a link to "PRAEFIX value" when a prefix is given.
+local function showValue(value, prefix)
+	if prefix == nil or prefix == '' then
+		return mw.text.nowiki(value)
+	end
+	return '[[' .. prefix .. ' ' .. value .. '|' .. mw.text.nowiki(value) .. ']]'
+end
+
+-- {{#invoke:OZG|werte|LIST|erlaubt=a;b|attribut=...|praefix=...|einzeln=ja}}: values from a fixed
+-- vocabulary (several, or exactly one with einzeln=ja); anything else is shown with a warning and
+-- not stored.
+function p.werte(frame)
+	local raw = p.clean(frame.args[1])
+	if raw == '' then
+		return ''
+	end
+	local allowed = {}
+	for a in mw.ustring.gmatch(frame.args.erlaubt or '', '[^;]+') do
+		allowed[mw.text.trim(a)] = true
+	end
+	local values = (frame.args.einzeln == 'ja') and { raw } or p.split(raw, false)
+	local out, good, seen, extra = {}, {}, {}, ''
+	for _, v in ipairs(values) do
+		if allowed[v] then
+			if not seen[v] then
+				seen[v] = true
+				table.insert(out, showValue(v, frame.args.praefix))
+				table.insert(good, v)
+			end
+		else
+			table.insert(out, p.warning(v, 'unbekannter Wert'))
+			extra = p.category('Seiten mit unbekannten Auswahlwerten')
+		end
+	end
+	return table.concat(out, ', ') .. extra .. p.store(frame, frame.args.attribut, good)
+end
+
+-- {{#invoke:OZG|url|https://...|attribut=URL}}: an external link, or a warning for anything else.
+function p.url(frame)
+	local value = p.clean(frame.args[1])
+	if value == '' then
+		return ''
+	end
+	if not mw.ustring.match(value, '^https?://[^%s%[%]<>"|{}]+$') then
+		return p.warning(value, 'keine gültige Adresse (http:// oder https://)')
+			.. p.category('Seiten mit ungültigen Adressen')
+	end
+	return '[' .. value .. ' ' .. mw.text.nowiki(value) .. ']' .. p.store(frame, frame.args.attribut, { value })
+end
+
+return p

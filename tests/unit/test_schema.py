@@ -1,0 +1,245 @@
+"""ozgwiki.schema: the shipped definitions load, and broken ones fail with file and entry named."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from importlib import resources
+from pathlib import Path
+
+import pytest
+import yaml
+
+from ozgwiki import schema
+from ozgwiki.schema import SchemaError
+
+
+@pytest.fixture(scope="module")
+def loaded() -> schema.Schema:
+    return schema.load()
+
+
+def test_everything_loads(loaded: schema.Schema) -> None:
+    names = {t.name for t in loaded.templates}
+    assert names >= {
+        "LeiKa-Leistung",
+        "OZG-Leistung",
+        "Themenfeld",
+        "Lage",
+        "Kommune",
+        "Umsetzungsprojekt",
+        "Steckbrief",
+        "LeiKa",
+        "OZG",
+    }
+    assert {f.name for f in loaded.forms} == {"Steckbrief", "Umsetzungsprojekt"}
+    assert {p.title for p in loaded.navigation} >= {
+        "Hauptseite",
+        "MediaWiki:Sidebar",
+        "Impressum",
+        "Datenschutz",
+    }
+    assert {p.file for p in loaded.pages} == {
+        "pages/themenfeld.yaml",
+        "pages/groessenklasse.yaml",
+        "pages/kommune.yaml",
+        "pages/roadmap.yaml",
+    }
+
+
+def test_titles(loaded: schema.Schema) -> None:
+    assert loaded.property("LeiKa-Schlüssel").title == "Attribut:LeiKa-Schlüssel"
+    assert loaded.template("Vorlage:LeiKa").file == "LeiKa.wiki"
+    assert {t.title for t in loaded.templates if t.is_module} == {"Modul:LeiKa", "Modul:OZG"}
+    assert {c.title for c in loaded.categories} >= {
+        "Kategorie:LeiKa-Leistung",
+        "Kategorie:Ausgemusterte LeiKa-Leistung",
+    }
+    assert {f.title for f in loaded.forms} == {"Formular:Steckbrief", "Formular:Umsetzungsprojekt"}
+
+
+@pytest.mark.parametrize("name", sorted(schema.IDENTIFIER_PROPERTIES))
+def test_identifiers_are_never_page_or_number(loaded: schema.Schema, name: str) -> None:
+    assert loaded.property(name).datatype in {"Text", "External identifier", "Keyword"}
+
+
+def test_links_between_entities_are_pages_and_phases_are_dates(loaded: schema.Schema) -> None:
+    for name in ("Themenfeld", "Lage", "OZG-Leistung", "Kommune", "Kreis"):
+        assert loaded.property(name).datatype == "Page", name
+    for name in (
+        "Beginn Vorbereitung",
+        "Beginn Konzeption",
+        "Beginn Umsetzung",
+        "Beginn Pilotierung NRW",
+        "Inbetriebnahme NRW",
+        "Start bundesweiter Roll-out",
+        "Workshop",
+    ):
+        assert loaded.property(name).datatype == "Date", name
+
+
+@pytest.mark.parametrize(
+    ("name", "values"),
+    [
+        ("Priorität", ("1", "2", "3")),
+        ("Zuständigkeit", ("Bund", "Land", "Kommunal")),
+        ("Reifegrad", ("0", "1", "2", "3", "4")),
+        ("LeiKa-Status", ("aktiv", "ausgemustert")),
+    ],
+)
+def test_vocabularies(loaded: schema.Schema, name: str, values: tuple[str, ...]) -> None:
+    assert loaded.property(name).allowed == values
+
+
+def test_vocabularies_exist_for_the_brief(loaded: schema.Schema) -> None:
+    for name in ("Größenklasse", "EfA-Typ", "Umsetzungsstatus", "Umsetzungsstand"):
+        assert loaded.property(name).allowed, name
+
+
+def test_property_page_text_uses_smw_syntax(loaded: schema.Schema) -> None:
+    text = loaded.property("Priorität").page_text()
+    assert "[[Has type::Text]]" in text
+    assert "[[Allows value::1]], [[Allows value::2]], [[Allows value::3]]" in text
+    assert "{{#set:Has property description=Umsetzungspriorität" in text
+    assert text.rstrip().endswith("@de}}")
+    assert "[[Has type::Page]]" in loaded.property("Themenfeld").page_text()
+
+
+def test_category_page_text_names_parent(loaded: schema.Schema) -> None:
+    cats = {c.name: c for c in loaded.categories}
+    text = cats["Ausgemusterte LeiKa-Leistung"].page_text()
+    assert text.endswith("[[Kategorie:LeiKa-Leistung]]\n")
+    assert "[[Kategorie:" not in cats["OZG-Wiki"].page_text()
+
+
+def test_page_title_pattern(loaded: schema.Schema) -> None:
+    pages = {p.file: p for p in loaded.pages}
+    assert pages["pages/themenfeld.yaml"].title_for({"Name": "Bildung"}) == "Themenfeld Bildung"
+    assert pages["pages/kommune.yaml"].title_for({"AGS": "05554004"}) == "Kommune 05554004"
+    roadmap = pages["pages/roadmap.yaml"]
+    assert roadmap.title == "Roadmap" and roadmap.for_each_category is None
+    kommune = pages["pages/kommune.yaml"].sections[0]
+    assert [c.header for c in kommune.columns] == [
+        "OZG-Leistung",
+        "OZG-ID",
+        "Zuständigkeiten",
+        "Lage",
+        "Themenfeld",
+        "Priorität",
+    ]
+
+
+# ------------------------------------------------------------------ broken copies of the definitions
+
+
+@pytest.fixture
+def copies(tmp_path: Path) -> tuple[Path, Path]:
+    templates = tmp_path / "templates"
+    semantic = tmp_path / "semantic"
+    shutil.copytree(str(resources.files("ozgwiki.templates")), templates)
+    shutil.copytree(str(resources.files("ozgwiki.semantic")), semantic)
+    return templates, semantic
+
+
+def edit_yaml(path: Path, change: Callable[[dict], None]) -> None:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    change(data)
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+
+
+def problems_of(copies: tuple[Path, Path]) -> list[str]:
+    with pytest.raises(SchemaError) as info:
+        schema.load(*copies)
+    return info.value.problems
+
+
+def test_unknown_property_in_column_names_file_and_entry(copies: tuple[Path, Path]) -> None:
+    def change(d: dict) -> None:
+        d["sections"][0]["columns"][1]["field"] = "OZG-Kennung"
+
+    edit_yaml(copies[1] / "pages" / "kommune.yaml", change)
+    assert problems_of(copies) == [
+        "semantic/pages/kommune.yaml: section ozg-leistungen: column OZG-ID: unknown property 'OZG-Kennung'"
+    ]
+
+
+@pytest.mark.parametrize("bad_type", ["Page", "Number"])
+def test_key_property_as_page_or_number_is_refused(copies: tuple[Path, Path], bad_type: str) -> None:
+    def change(d: dict) -> None:
+        next(p for p in d["properties"] if p["name"] == "LeiKa-Schlüssel")["type"] = bad_type
+
+    edit_yaml(copies[1] / "properties.yaml", change)
+    [problem] = problems_of(copies)
+    assert "property LeiKa-Schlüssel" in problem and bad_type in problem
+
+
+def test_unknown_datatype(copies: tuple[Path, Path]) -> None:
+    def change(d: dict) -> None:
+        d["properties"][1]["type"] = "Zeichenkette"
+
+    edit_yaml(copies[1] / "properties.yaml", change)
+    assert any("unknown type 'Zeichenkette'" in p for p in problems_of(copies))
+
+
+def test_template_vocabulary_must_match_property(copies: tuple[Path, Path]) -> None:
+    path = copies[0] / "OZG-Leistung.wiki"
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("erlaubt=1;2;3", "erlaubt=1;2;3;4"), encoding="utf-8"
+    )
+    [problem] = problems_of(copies)
+    assert problem.startswith("templates/OZG-Leistung.wiki: allowed values for 'Priorität'")
+
+
+def test_template_storing_unknown_property(copies: tuple[Path, Path]) -> None:
+    path = copies[0] / "Kommune.wiki"
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("attribut=ARS}}", "attribut=RS}}"), encoding="utf-8"
+    )
+    assert problems_of(copies) == ["templates/Kommune.wiki: stores unknown property 'RS'"]
+
+
+def test_unknown_placeholder_and_category(copies: tuple[Path, Path]) -> None:
+    def change(d: dict) -> None:
+        d["title"] = "Themenfeld {Titel}"
+        d["sections"][1]["select"]["category"] = "Lösung"
+
+    edit_yaml(copies[1] / "pages" / "themenfeld.yaml", change)
+    assert problems_of(copies) == [
+        "semantic/pages/themenfeld.yaml: title: unknown placeholder {Titel}",
+        "semantic/pages/themenfeld.yaml: section steckbriefe: unknown category 'Lösung'",
+    ]
+
+
+def test_count_column_needs_a_page_property(copies: tuple[Path, Path]) -> None:
+    def change(d: dict) -> None:
+        d["sections"][0]["columns"][2]["count"]["field"] = "OZG-ID"
+
+    edit_yaml(copies[1] / "pages" / "themenfeld.yaml", change)
+    [problem] = problems_of(copies)
+    assert "column LeiKa-Leistungen: count: property 'OZG-ID' must be of type Page" in problem
+
+
+def test_missing_navigation_file_and_broken_marker(copies: tuple[Path, Path]) -> None:
+    (copies[1] / "navigation" / "Impressum.wiki").unlink()
+    hauptseite = copies[1] / "navigation" / "Hauptseite.wiki"
+    hauptseite.write_text(hauptseite.read_text(encoding="utf-8") + "<!--SMW-->", encoding="utf-8")
+    problems = problems_of(copies)
+    assert (
+        "semantic/navigation/seiten.yaml: page Impressum: file navigation/Impressum.wiki does not exist"
+        in problems
+    )
+    assert "semantic/navigation/Hauptseite.wiki: <!--SMW--> is never closed" in problems
+
+
+def test_unknown_parent_category(copies: tuple[Path, Path]) -> None:
+    def change(d: dict) -> None:
+        d["categories"][-1]["parent"] = "Vorlagen"
+
+    edit_yaml(copies[1] / "categories.yaml", change)
+    assert problems_of(copies) == ["semantic/categories.yaml: category Vorlage: unknown parent 'Vorlagen'"]
+
+
+def test_all_problems_at_once(copies: tuple[Path, Path]) -> None:
+    (copies[1] / "navigation" / "Datenschutz.wiki").unlink()
+    (copies[1] / "navigation" / "Impressum.wiki").unlink()
+    assert len(problems_of(copies)) == 2

@@ -1,0 +1,476 @@
+"""The templates and Lua modules: golden variants, wikitext hygiene, documentation, and the Lua logic.
+
+Goldens: ``tests/golden/templates/<file stem>.{smw,plain}.<wiki|lua>`` hold the variant the deploy bot
+will save. After an intended change, regenerate them with
+``OZGWIKI_UPDATE_GOLDEN=1 .venv/bin/pytest tests/unit/test_templates.py`` and review the diff.
+
+The Lua tests run the real modules under the real ``lua5.1`` with a small stand-in for Scribunto's
+``mw`` library (only what the modules use). Without ``lua5.1`` they are skipped with that reason.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import mwparserfromhell
+import pytest
+
+from ozgwiki import schema
+
+GOLDEN = Path(__file__).parent.parent / "golden" / "templates"
+DOCS = Path(__file__).parent.parent.parent / "docs" / "templates.md"
+SCHEMA = schema.load()
+TEMPLATES = [t for t in SCHEMA.templates if not t.is_module]
+MODULES = [t for t in SCHEMA.templates if t.is_module]
+FORBIDDEN_PLAIN = ("#set", "#subobject", "#ask", "#declare", "#show")
+LUA = shutil.which("lua5.1")
+LUAC = shutil.which("luac5.1")
+
+
+def ids(items: list) -> list[str]:
+    return [getattr(i, "title", None) or i.file for i in items]
+
+
+# ------------------------------------------------------------------------------------------ goldens
+
+
+@pytest.mark.parametrize("template", SCHEMA.templates, ids=ids(SCHEMA.templates))
+@pytest.mark.parametrize("smw", [True, False], ids=["smw", "plain"])
+def test_golden_variant(template: schema.TemplateDef, smw: bool) -> None:
+    stem, ext = template.file.rsplit(".", 1)
+    path = GOLDEN / f"{stem}.{'smw' if smw else 'plain'}.{ext}"
+    rendered = template.render(smw=smw, pageforms=smw)
+    if os.environ.get("OZGWIKI_UPDATE_GOLDEN"):
+        path.write_text(rendered, encoding="utf-8")
+    assert path.exists(), f"missing golden {path.name}; run with OZGWIKI_UPDATE_GOLDEN=1"
+    assert rendered == path.read_text(encoding="utf-8")
+
+
+# --------------------------------------------------------------------------- plain wikis stay clean
+
+
+PLAIN_PAGES = [(t.title, t.render(smw=False, pageforms=False)) for t in TEMPLATES] + [
+    (p.title, p.render(smw=False, pageforms=False)) for p in SCHEMA.navigation
+]
+
+
+@pytest.mark.parametrize(("title", "text"), PLAIN_PAGES, ids=[t for t, _ in PLAIN_PAGES])
+def test_plain_variant_has_no_smw_or_pageforms_functions(title: str, text: str) -> None:
+    for word in (*FORBIDDEN_PLAIN, "#default_form", "Formular:"):
+        assert word not in text, f"{title}: {word}"
+
+
+@pytest.mark.parametrize("template", TEMPLATES, ids=ids(TEMPLATES))
+def test_smw_variant_keeps_storage_switch_in_the_module_only(template: schema.TemplateDef) -> None:
+    # Templates never call #set themselves: the Lua module decides, so both variants are identical
+    # apart from Page Forms lines.
+    assert "#set" not in template.source and "#subobject" not in template.source
+
+
+def test_module_switch_differs_between_variants() -> None:
+    ozg = SCHEMA.template("Modul:OZG")
+    assert "local SMW = true" in ozg.render(smw=True, pageforms=False)
+    assert "local SMW = false" not in ozg.render(smw=True, pageforms=False)
+    assert "local SMW = false" in ozg.render(smw=False, pageforms=False)
+    assert "local SMW = true" not in ozg.render(smw=False, pageforms=False)
+
+
+# --------------------------------------------------------------------------------- wikitext hygiene
+
+
+def strip_literal(text: str) -> str:
+    """Drop <pre>, <nowiki> and comments: what is inside is shown literally, not parsed."""
+    text = re.sub(r"<!--.*?-->", "", text, flags=re.S)
+    return re.sub(r"<(pre|nowiki)>.*?</\1>", "", text, flags=re.S)
+
+
+WIKITEXT = (
+    [(t.title, t.source) for t in TEMPLATES]
+    + [(f.title, f.source) for f in SCHEMA.forms]
+    + [(p.title, p.source) for p in SCHEMA.navigation]
+)
+
+
+@pytest.mark.parametrize(("title", "text"), WIKITEXT, ids=[t for t, _ in WIKITEXT])
+def test_parses_and_braces_balance(title: str, text: str) -> None:
+    assert str(mwparserfromhell.parse(text)) == text
+    body = strip_literal(text)
+    for opening, closing in (("{", "}"), ("[[", "]]")):
+        assert body.count(opening) == body.count(closing), f"{title}: {opening} {closing}"
+    depth = 0
+    for ch in body:
+        depth += {"{": 1, "}": -1}.get(ch, 0)
+        assert depth >= 0, f"{title}: '}}' before its '{{'"
+
+
+def used_params(source: str) -> set[str]:
+    code = mwparserfromhell.parse(source)
+    return {str(a.name).strip() for a in code.filter_arguments()}
+
+
+@pytest.mark.parametrize("template", TEMPLATES, ids=ids(TEMPLATES))
+def test_every_parameter_has_a_default(template: schema.TemplateDef) -> None:
+    for arg in mwparserfromhell.parse(template.source).filter_arguments():
+        assert arg.default is not None, f"{template.title}: {{{{{{{arg.name}}}}}}} shows raw when missing"
+
+
+def documented_params(source: str) -> set[str]:
+    doc = source.split("=== Parameter ===", 1)[1].split("|}", 1)[0]
+    return set(re.findall(r"^\| <code>([^<]+)</code> \|\|", doc, flags=re.M))
+
+
+def expected_params(template: schema.TemplateDef) -> set[str]:
+    if "#invoke:LeiKa|inline" in template.source:
+        return {"1", "2"}  # positional keys, read by Lua from the calling frame
+    return used_params(template.source)
+
+
+@pytest.mark.parametrize("template", TEMPLATES, ids=ids(TEMPLATES))
+def test_documented_parameters_match_used_ones(template: schema.TemplateDef) -> None:
+    assert "<noinclude>" in template.source and "Beispiel zum Kopieren" in template.source
+    assert documented_params(template.source) == expected_params(template)
+
+
+@pytest.mark.parametrize("template", TEMPLATES, ids=ids(TEMPLATES))
+def test_copy_paste_example_uses_exactly_the_parameters(template: schema.TemplateDef) -> None:
+    example = template.source.split("=== Beispiel zum Kopieren ===", 1)[1].split("<pre>", 1)[1]
+    example = example.split("</pre>", 1)[0]
+    call = mwparserfromhell.parse(example).filter_templates()[0]
+    assert str(call.name).strip() == template.name
+    if template.name == "LeiKa":
+        assert [str(p.name) for p in call.params] == ["1", "2"]
+    else:
+        assert {str(p.name).strip() for p in call.params} == used_params(template.source)
+
+
+def docs_table() -> dict[str, set[str]]:
+    text = DOCS.read_text(encoding="utf-8").split("## Template parameters", 1)[1].split("\n## ", 1)[0]
+    rows = re.findall(r"^\| `([^`]+)` \| `([^`]+)` \|", text, flags=re.M)
+    table: dict[str, set[str]] = {}
+    for name, param in rows:
+        table.setdefault(name, set()).add(param)
+    return table
+
+
+def test_docs_templates_md_lists_every_parameter() -> None:
+    assert docs_table() == {t.name: expected_params(t) for t in TEMPLATES}
+
+
+@pytest.mark.parametrize(
+    ("name", "params"),
+    [
+        ("LeiKa-Leistung", {"Schlüssel"}),
+        ("OZG-Leistung", {"LeiKa-Schlüssel"}),
+        ("Umsetzungsprojekt", {"LeiKa-Schlüssel"}),
+        ("Steckbrief", {"LeiKa-Schlüssel"}),
+    ],
+)
+def test_key_parameters_of_the_architecture_go_through_modul_leika(name: str, params: set[str]) -> None:
+    source = SCHEMA.template(f"Vorlage:{name}").source
+    for param in params:
+        assert f"{{{{#invoke:LeiKa|liste|{{{{{{{param}|}}}}}}|attribut=LeiKa-Schlüssel}}}}" in source
+
+
+CATEGORY_OF = {
+    "LeiKa-Leistung": "LeiKa-Leistung",
+    "OZG-Leistung": "OZG-Leistung",
+    "Themenfeld": "Themenfeld",
+    "Lage": "Lage",
+    "Kommune": "Kommune",
+    "Umsetzungsprojekt": "Umsetzungsprojekt",
+    "Steckbrief": "Steckbrief",
+}
+
+
+@pytest.mark.parametrize(("name", "category"), CATEGORY_OF.items())
+def test_template_assigns_its_category(name: str, category: str) -> None:
+    include = SCHEMA.template(f"Vorlage:{name}").source.split("<noinclude>")[0]
+    assert f"[[Kategorie:{category}]]" in include
+
+
+def test_retired_leika_category() -> None:
+    source = SCHEMA.template("Vorlage:LeiKa-Leistung").source
+    assert "{{#ifeq:{{{Status|}}}|ausgemustert|" in source
+    assert "[[Kategorie:Ausgemusterte LeiKa-Leistung]]" in source
+
+
+def test_every_category_used_is_defined() -> None:
+    defined = {c.name for c in SCHEMA.categories}
+    used = set()
+    for t in SCHEMA.templates:
+        used |= set(re.findall(r"\[\[Kategorie:([^\]|']+)\]\]", t.source))
+        used |= set(re.findall(r"^local [A-Z]+ = '(Seiten mit [^']+)'", t.source, flags=re.M))
+        used |= set(re.findall(r"category\('([^']+)'\)", t.source))
+    assert used and used <= defined, used - defined
+
+
+def test_every_invoke_names_an_existing_module_function() -> None:
+    functions = {m.name: set(re.findall(r"^function p\.(\w+)\(frame", m.source, flags=re.M)) for m in MODULES}
+    calls = set()
+    for t in TEMPLATES:
+        calls |= set(re.findall(r"\{\{#invoke:([^|]+)\|([^|}]+)", t.source))
+    assert calls
+    for module, function in calls:
+        assert function in functions.get(module, set()), f"{module}.{function}"
+
+
+# ---------------------------------------------------------------------------------------------- Lua
+
+
+@pytest.mark.parametrize("module", MODULES, ids=ids(MODULES))
+@pytest.mark.parametrize("smw", [True, False], ids=["smw", "plain"])
+def test_lua_syntax(module: schema.TemplateDef, smw: bool, tmp_path: Path) -> None:
+    if LUAC is None:
+        pytest.skip("luac5.1 is not installed (apt-get install lua5.1)")
+    path = tmp_path / module.file
+    path.write_text(module.render(smw=smw, pageforms=False), encoding="utf-8")
+    result = subprocess.run([LUAC, "-p", str(path)], capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr
+
+
+# A stand-in for the parts of Scribunto's mw library the modules use. Page existence comes from
+# EXISTING; every exists check is counted like MediaWiki's expensive function count.
+MW_STUB = r"""
+local EXISTING, CONTENT, SOURCES = ...
+SETS, EXPENSIVE = {}, 0
+mw = { text = {}, title = {}, ustring = string }
+function mw.text.trim(s) return (s:gsub('^%s+', ''):gsub('%s+$', '')) end
+function mw.text.decode(s)
+  s = s:gsub('&#(%d+);', function(n) return string.char(tonumber(n)) end)
+  s = s:gsub('&lt;', '<'):gsub('&gt;', '>'):gsub('&quot;', '"'):gsub('&amp;', '&')
+  return s
+end
+function mw.text.nowiki(s)
+  return (s:gsub('[&<>=%[%]{}|"\']', function(c) return '&#' .. c:byte() .. ';' end))
+end
+function mw.title.getCurrentTitle() return { namespace = 0 } end
+function mw.title.new(text, ns)
+  if text == '' or text:find('[%[%]{}|<>#]') then return nil end
+  local t = { prefixedText = text }
+  setmetatable(t, { __index = function(_, key)
+    if key == 'exists' then
+      EXPENSIVE = EXPENSIVE + 1
+      if EXPENSIVE > 500 then error('too many expensive function calls') end
+      return EXISTING[text] == true
+    end
+  end })
+  function t:getContent() return CONTENT[text] end
+  return t
+end
+package.preload['Modul:OZG'] = function() return assert(loadstring(SOURCES.OZG))() end
+package.preload['Modul:LeiKa'] = function() return assert(loadstring(SOURCES.LeiKa))() end
+function makeFrame(args, parentArgs)
+  return {
+    args = args,
+    getParent = function() return { args = parentArgs or {} } end,
+    callParserFunction = function(self, name, fargs)
+      table.insert(SETS, name .. ' ' .. table.concat(fargs, ' | '))
+      return ''
+    end,
+  }
+end
+"""
+
+
+def lua_quote(text: str) -> str:
+    return "[==[" + text + "]==]"
+
+
+def run_lua(
+    call: str,
+    *,
+    smw: bool,
+    existing: tuple[str, ...] = (),
+    content: dict[str, str] | None = None,
+) -> tuple[str, list[str]]:
+    """Run ``call`` (a Lua expression returning the module output); return output and #set calls."""
+    if LUA is None:
+        pytest.skip("lua5.1 is not installed (apt-get install lua5.1)")
+    sources = {m.name: m.render(smw=smw, pageforms=False) for m in MODULES}
+    table = lambda d: "{" + ",".join(f"[ {lua_quote(k)} ]={v}" for k, v in d.items()) + "}"  # noqa: E731
+    script = (
+        f"local f = assert(loadstring({lua_quote(MW_STUB)}))\n"
+        f"f({table({e: 'true' for e in existing})}, "
+        f"{table({k: lua_quote(v) for k, v in (content or {}).items()})}, "
+        f"{table({k: lua_quote(v) for k, v in sources.items()})})\n"
+        f"local out = {call}\n"
+        "io.write(out, '\\30', table.concat(SETS, '\\30'))\n"
+    )
+    result = subprocess.run([LUA, "-"], input=script, capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr
+    out, *sets = result.stdout.split("\x1e")
+    return out, [s for s in sets if s]
+
+
+KNOWN = ("LeiKa 99012001001000", "LeiKa 99008001012009")
+
+
+def leika(text: str, *, smw: bool = True, existing: tuple[str, ...] = KNOWN) -> tuple[str, list[str]]:
+    call = f"require('Modul:LeiKa').liste(makeFrame({{{lua_quote(text)}, attribut='LeiKa-Schlüssel'}}))"
+    return run_lua(call, smw=smw, existing=existing)
+
+
+def test_known_unknown_and_malformed_keys() -> None:
+    out, sets = leika("99012001001000, 9901200100100; 99111001017000 und 99008001012009")
+    assert "[[LeiKa 99012001001000|99012001001000]]" in out
+    assert "[[LeiKa 99008001012009|99008001012009]]" in out
+    assert "⚠ 99111001017000 (unbekannter LeiKa-Schlüssel)" in out
+    assert "⚠ 9901200100100 (ungültiger LeiKa-Schlüssel: 13 statt 14 Ziffern)" in out
+    assert "[[Kategorie:Seiten mit unbekannten LeiKa-Schlüsseln]]" in out
+    assert "[[Kategorie:Seiten mit ungültigen LeiKa-Schlüsseln]]" in out
+    assert sets == ["#set LeiKa-Schlüssel=99012001001000;99008001012009 | +sep=;"]
+
+
+def test_plain_variant_never_stores() -> None:
+    out, sets = leika("99012001001000, 99111001017000", smw=False)
+    assert "[[LeiKa 99012001001000|99012001001000]]" in out
+    assert sets == []
+
+
+@pytest.mark.parametrize(
+    ("text", "keys"),
+    [
+        ("99012001001000 99008001012009", ["99012001001000", "99008001012009"]),
+        ("99 012 001 001 000", ["99012001001000"]),
+        ("99.012.001-001.000<br>99008001012009", ["99012001001000", "99008001012009"]),
+        ("99012001001000<br />\n99008001012009;", ["99012001001000", "99008001012009"]),
+        ("99012001001000, 99 012 001 001 000, 99012001001000", ["99012001001000"]),
+        ("[[LeiKa 99012001001000|x]]", None),
+    ],
+    ids=["blank-separated", "spaced key", "dots dashes br", "br slash newline", "duplicates", "link"],
+)
+def test_splitting_and_normalising(text: str, keys: list[str] | None) -> None:
+    out, sets = leika(text)
+    if keys is None:
+        assert "⚠" in out and sets == []
+        return
+    assert "⚠" not in out
+    assert sets == [f"#set LeiKa-Schlüssel={';'.join(keys)}" + (" | +sep=;" if len(keys) > 1 else "")]
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("nicht im LeiKa", "nur Ziffern erlaubt"),
+        ("9901200A001000", "nur Ziffern erlaubt"),
+        ("990120010010000", "15 statt 14 Ziffern"),
+        ("10513", "5 statt 14 Ziffern"),
+        ("99012001000001", "Detail ohne Verrichtung"),
+        ("99000001001000", "Gruppierung oder Leistungskennung 000"),
+    ],
+)
+def test_malformed_keys(text: str, reason: str) -> None:
+    out, sets = leika(text)
+    assert f"({'ungültiger LeiKa-Schlüssel: ' + reason})" in out
+    assert sets == []
+
+
+def test_regional_key_is_well_formed_but_unknown() -> None:
+    out, _ = leika("77000000000316")
+    assert "⚠ 77000000000316 (unbekannter LeiKa-Schlüssel)" in out
+
+
+def test_malformed_input_is_shown_literally() -> None:
+    out, _ = leika("{{x}} [[y]] a=b")
+    assert "{{" not in out and "[[y" not in out
+    assert "&#123;&#123;x&#125;&#125;" in out
+
+
+def test_expensive_check_limit() -> None:
+    keys = ", ".join(f"99{n:03d}001001000" for n in range(1, 103))
+    out, _ = leika(keys, existing=())
+    assert out.count("unbekannter LeiKa-Schlüssel") == 100
+    assert out.count("(nicht geprüft)") == 2
+    assert "[[Kategorie:Seiten mit ungeprüften LeiKa-Schlüsseln]]" in out
+
+
+def test_inline_template_reads_positional_parameters() -> None:
+    call = (
+        "require('Modul:LeiKa').inline(makeFrame({attribut='LeiKa-Schlüssel'}, "
+        "{'99012001001000', '99008001012009', '123'}))"
+    )
+    out, sets = run_lua(call, smw=True, existing=KNOWN)
+    assert out.startswith("[[LeiKa 99012001001000|99012001001000]], [[LeiKa 99008001012009|")
+    assert "⚠ 123" in out
+    assert sets == ["#set LeiKa-Schlüssel=99012001001000;99008001012009 | +sep=;"]
+
+
+def ozg(
+    function: str, value: str, *, smw: bool = True, content: dict[str, str] | None = None, **named: str
+) -> tuple[str, list[str]]:
+    args = ", ".join([lua_quote(value)] + [f"[ {lua_quote(k)} ]={lua_quote(v)}" for k, v in named.items()])
+    return run_lua(f"require('Modul:OZG').{function}(makeFrame({{{args}}}))", smw=smw, content=content)
+
+
+def test_escaped_value_shown_literally_and_stored_whole() -> None:
+    out, sets = ozg("wert", "A &#124; B &#123;&#123;x&#125;&#125; &#91;y&#93; c&#61;d", attribut="Name")
+    assert out == "A &#124; B &#123;&#123;x&#125;&#125; &#91;y&#93; c&#61;d"
+    assert sets == ["#set Name=A | B {{x}} [y] c=d"]
+
+
+def test_empty_value_shows_and_stores_nothing() -> None:
+    assert ozg("wert", "  ", attribut="Name") == ("", [])
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [("2020-01", "Januar 2020"), ("2021-12", "Dezember 2021"), ("2019-12-12", "12. Dezember 2019")],
+)
+def test_month_display(value: str, shown: str) -> None:
+    out, sets = ozg("datum", value, attribut="Beginn Umsetzung")
+    assert out == shown
+    assert sets == [f"#set Beginn Umsetzung={value}"]
+
+
+@pytest.mark.parametrize("value", ["Januar 2020", "2020-13", "20-01"])
+def test_bad_month_is_marked_not_stored(value: str) -> None:
+    out, sets = ozg("datum", value, attribut="Beginn Umsetzung")
+    assert "⚠" in out and "[[Kategorie:Seiten mit ungültigen Datumsangaben]]" in out
+    assert sets == []
+
+
+def test_vocabulary_values() -> None:
+    out, sets = ozg(
+        "werte", "Land, Kommunal, Kreis, Land", erlaubt="Bund;Land;Kommunal", attribut="Zuständigkeit"
+    )
+    assert out.startswith("Land, Kommunal, ")
+    assert "⚠ Kreis (unbekannter Wert)" in out
+    assert sets == ["#set Zuständigkeit=Land;Kommunal | +sep=;"]
+
+
+def test_vocabulary_value_with_link_prefix() -> None:
+    out, _ = ozg(
+        "werte",
+        "Mittlere kreisangehörige Stadt",
+        erlaubt="Mittlere kreisangehörige Stadt",
+        einzeln="ja",
+        praefix="Größenklasse",
+    )
+    assert out == "[[Größenklasse Mittlere kreisangehörige Stadt|Mittlere kreisangehörige Stadt]]"
+
+
+def test_page_links_store_titles_and_show_names() -> None:
+    content = {"Kommune 05554004": "{{Kommune\n| AGS = 05554004\n| Name = Ahaus\n}}"}
+    out, sets = ozg(
+        "seiten", "05554004, 05554008", content=content, praefix="Kommune", namen="ja", attribut="Kommune"
+    )
+    assert out == "[[Kommune 05554004|Ahaus]], [[Kommune 05554008|05554008]]"
+    assert sets == ["#set Kommune=Kommune 05554004;Kommune 05554008 | +sep=;"]
+
+
+def test_single_page_name_keeps_commas_and_und() -> None:
+    out, _ = ozg("seiten", "Rechtsverstöße - Anzeigen und Hilfen für Opfer", praefix="Lage", einzeln="ja")
+    name = "Rechtsverstöße - Anzeigen und Hilfen für Opfer"
+    assert out == f"[[Lage {name}|{name}]]"
+
+
+def test_url() -> None:
+    out, sets = ozg("url", "https://www.example.org/a?b=c", attribut="URL")
+    assert out.startswith("[https://www.example.org/a?b=c ")
+    assert sets == ["#set URL=https://www.example.org/a?b=c"]
+    out, sets = ozg("url", "www.example.org", attribut="URL")
+    assert "⚠" in out and sets == []
