@@ -31,6 +31,9 @@ def _fold(text: str) -> str:
     return re.sub(r"[\s\-_.,/]+", "", t)
 
 
+_LOOKUPS: dict[type, dict[str, Any]] = {}
+
+
 class _Vocabulary(Enum):
     """Base of the vocabulary enums: a stable code as value, a German label, accepted aliases.
 
@@ -57,11 +60,17 @@ class _Vocabulary(Enum):
         """Return the member for a code, label, member name or alias; ``ValueError`` lists the choices."""
         if isinstance(text, cls):
             return text
-        wanted = _fold(str(text))
-        for member in cls:
-            spellings = (str(member.value), member.label, member.name, *member.aliases)
-            if any(_fold(s) == wanted for s in spellings):
-                return member
+        lookup = _LOOKUPS.get(cls)
+        if lookup is None:  # built once per vocabulary: the loader parses thousands of values
+            lookup = {
+                _fold(s): member
+                for member in cls
+                for s in (str(member.value), member.label, member.name, *member.aliases)
+            }
+            _LOOKUPS[cls] = lookup
+        member = lookup.get(_fold(str(text)))
+        if member is not None:
+            return member  # type: ignore[return-value]
         choices = ", ".join(m.label for m in cls)
         raise ValueError(f"unbekannter Wert {text!r}; erlaubt: {choices}")
 
