@@ -1,13 +1,19 @@
-"""What the site client hands back about pages: :class:`PageState`, :class:`SaveResult`, and the rules
-MediaWiki applies to text on save, so the client can tell a real change from a null edit.
+"""What the site client hands back about pages: :class:`PageState`, :class:`SaveResult`,
+:class:`ParsedPage`, and the rules MediaWiki applies to text on save, so the client can tell a real
+change from a null edit.
 """
 
 from __future__ import annotations
 
 import difflib
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
+
+from ozgwiki.errors import WikiError
+from ozgwiki.siteinfo import flag
 
 # PHP's rtrim() default set: MediaWiki strips exactly these from the end of wikitext on save.
 _PHP_RTRIM = " \t\n\r\0\x0b"
@@ -87,3 +93,55 @@ class SaveResult:
     dry_run: bool = False
     diff: str | None = None
     attempts: int = 1
+
+
+def page_state_from_api(page: Mapping[str, Any], start: str | None) -> PageState:
+    """Build a PageState from one ``query.pages`` entry (either formatversion)."""
+    title = page["title"]
+    if flag(page, "invalid"):
+        return PageState(title=title, exists=False, invalid=str(page.get("invalidreason", "ungültig")))
+    if flag(page, "special"):
+        return PageState(title=title, exists=False, ns=page.get("ns"), invalid="Spezialseite")
+    if flag(page, "missing"):
+        return PageState(title=title, exists=False, starttimestamp=start, ns=page.get("ns"))
+    revs = page.get("revisions") or []
+    if not revs:
+        raise WikiError(f"the wiki returned no revision for existing page {title}")
+    rev = revs[0]
+    main = rev.get("slots", {}).get("main", {})
+    text = main.get("content", main.get("*", ""))
+    return PageState(
+        title=title,
+        exists=True,
+        text=text,
+        revid=rev.get("revid"),
+        timestamp=rev.get("timestamp"),
+        starttimestamp=start,
+        user=rev.get("user"),
+        ns=page.get("ns"),
+    )
+
+
+@dataclass(frozen=True)
+class LinkTarget:
+    """A link or transclusion found by ``action=parse``."""
+
+    title: str
+    ns: int
+    exists: bool
+
+
+@dataclass(frozen=True)
+class ParsedPage:
+    """The parts of ``action=parse`` bots check: HTML, categories, links and templates."""
+
+    title: str
+    html: str
+    categories: tuple[str, ...]
+    links: tuple[LinkTarget, ...]
+    templates: tuple[LinkTarget, ...]
+
+    @property
+    def missing_templates(self) -> tuple[str, ...]:
+        """Transcluded templates that do not exist (red links in the rendering)."""
+        return tuple(t.title for t in self.templates if not t.exists)

@@ -7,8 +7,9 @@ Every request goes through :meth:`Site.api`, which adds ``format=json``, ``forma
 errors. Every save goes through :meth:`Site.edit`, the one choke point that holds the no-change check,
 conflict handling, dry-run diffs and the counters.
 
-mwclient serves only as the HTTP session and cookie holder: its own API calls send no ``maxlag``,
-its sleepers can wait for hours, and it does not log in again after a lost session.
+The HTTP layer (parameters, retries, error mapping) is :mod:`ozgwiki.transport`; mwclient serves
+only as the session and cookie holder there: its own API calls send no ``maxlag``, its sleepers can
+wait for hours, and it does not log in again after a lost session.
 
 Raises (besides ``ValueError`` for programming errors)::
 
@@ -26,21 +27,27 @@ import random as _random
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass
 from datetime import datetime
 from typing import IO, Any
-from urllib.parse import urlsplit
 
-import mwclient
-import mwclient.sleep
 import requests
 
 from ozgwiki.config import Config, WikiConfig
-from ozgwiki.errors import ApiError, DryRunWriteBlocked, LoginError, WikiError, WikiUnreachable
-from ozgwiki.pages import PageState, SaveOutcome, SaveResult, same_after_save, unified_diff
-from ozgwiki.retry import BACKOFF_REASONS, RetryPolicy, RetryRun, parse_retry_after
+from ozgwiki.errors import ApiError, DryRunWriteBlocked, LoginError, WikiError
+from ozgwiki.pages import (
+    LinkTarget,
+    PageState,
+    ParsedPage,
+    SaveOutcome,
+    SaveResult,
+    page_state_from_api,
+    same_after_save,
+    unified_diff,
+)
+from ozgwiki.retry import RetryPolicy
 from ozgwiki.siteinfo import SiteInfo, UserInfo, flag, name_of
 from ozgwiki.stats import SiteStats
+from ozgwiki.transport import Transport
 
 log = logging.getLogger(__name__)
 
@@ -69,79 +76,6 @@ DEFAULT_MAX_CONFLICT_RETRIES = 3
 DEFAULT_TITLE_LIMITS = (50, 500)
 
 
-@dataclass(frozen=True)
-class LinkTarget:
-    """A link or transclusion found by ``action=parse``."""
-
-    title: str
-    ns: int
-    exists: bool
-
-
-@dataclass(frozen=True)
-class ParsedPage:
-    """The parts of ``action=parse`` bots check: HTML, categories, links and templates."""
-
-    title: str
-    html: str
-    categories: tuple[str, ...]
-    links: tuple[LinkTarget, ...]
-    templates: tuple[LinkTarget, ...]
-
-    @property
-    def missing_templates(self) -> tuple[str, ...]:
-        """Transcluded templates that do not exist (red links in the rendering)."""
-        return tuple(t.title for t in self.templates if not t.exists)
-
-
-class _NoWaitSleeper(mwclient.sleep.Sleeper):
-    """mwclient's sleeper would wait up to hours; ours gives up at once (retries are ours)."""
-
-    def sleep(self, min_time: float = 0) -> None:
-        raise mwclient.errors.MaximumRetriesExceeded(self, self.args)
-
-
-class _NoWaitSleepers(mwclient.sleep.Sleepers):
-    def make(self, args: Any = None) -> mwclient.sleep.Sleeper:
-        return _NoWaitSleeper(args, 0, 0, self.callback)
-
-
-def _mwclient_site(wiki: WikiConfig) -> mwclient.Site:
-    """An mwclient.Site used as session and cookie holder only: no init request, no waiting."""
-    url = urlsplit(wiki.api_url)
-    path = url.path.rsplit("/", 1)[0] + "/"
-    mw = mwclient.Site(
-        url.netloc,
-        path=path,
-        scheme=url.scheme,
-        do_init=False,
-        max_retries=0,
-        retry_timeout=0,
-        max_lag=wiki.maxlag,
-        connection_options={"timeout": wiki.request_timeout},
-        custom_headers={"User-Agent": wiki.user_agent},
-    )
-    mw.sleepers = _NoWaitSleepers(0, 0)
-    return mw
-
-
-def _describe(exc: BaseException) -> str:
-    """A short cause for a network error. requests never puts POST bodies (passwords) in messages."""
-    return f"{type(exc).__name__}: {exc}"[:300]
-
-
-def _api_error(error: Mapping[str, Any], action: str) -> ApiError:
-    code = error.get("code")
-    info = error.get("info")
-    if not code and info is None:
-        # SMW: {"error": {"query": ["msg", ...]}} without a code.
-        parts: list[str] = []
-        for value in error.values():
-            parts.extend(str(v) for v in (value if isinstance(value, list) else [value]))
-        info = "; ".join(parts)
-    return ApiError(code or None, str(info or ""), action=action)
-
-
 def _chunks(items: list[str], size: int) -> Iterator[list[str]]:
     for i in range(0, len(items), size):
         yield items[i : i + size]
@@ -168,8 +102,9 @@ class Site:
         self.max_conflict_retries = max_conflict_retries
         self.retry = RetryPolicy.from_config(wiki.retry, sleep=sleep, clock=clock, random=random)
         self.stats = SiteStats(dry_run=dry_run)
-        self.mw = _mwclient_site(wiki)
-        self.session: requests.Session = self.mw.connection
+        self.transport = Transport(wiki, self.retry, self.stats)
+        self.mw = self.transport.mw
+        self.session: requests.Session = self.transport.session
         self.logged_in = False
         self._tokens: dict[str, str] = {}
         self._siteinfo: SiteInfo | None = None
@@ -224,76 +159,8 @@ class Site:
                 raise
 
     def _send(self, action: str, method: str, params: Mapping[str, Any]) -> dict[str, Any]:
-        """One logical request: HTTP with retries, errors mapped. No session or token recovery here."""
-        full: dict[str, str] = {"action": action}
-        for key, value in params.items():
-            if value is None or value is False:
-                continue
-            full[key] = "1" if value is True else str(value)
-        full.update(format="json", formatversion="2", maxlag=str(self.wiki.maxlag))
-        if self.logged_in and action != "login":
-            full["assert"] = "user"
-        get = method.upper() == "GET"
-        run = self.retry.start(f"{self.api_url} action={action}")
-        while True:
-            self.stats.requests[action] += 1
-            try:
-                resp = self.session.request(
-                    "GET" if get else "POST",
-                    self.api_url,
-                    params=full if get else None,
-                    data=None if get else full,
-                    timeout=self.wiki.request_timeout,
-                )
-            except requests.Timeout as exc:
-                self._retry(run, "timeout", _describe(exc))
-                continue
-            except requests.ConnectionError as exc:
-                self._retry(run, "connection", _describe(exc))
-                continue
-            except requests.RequestException as exc:
-                raise WikiUnreachable(f"{self.api_url}: {_describe(exc)}") from None
-            retry_after = parse_retry_after(resp.headers.get("Retry-After"))
-            header_code = resp.headers.get("MediaWiki-API-Error")
-            if resp.status_code >= 500:
-                self._retry(run, "http5xx", f"HTTP {resp.status_code}", retry_after)
-                continue
-            if resp.status_code == 429:
-                self._retry(run, "ratelimited", "HTTP 429", retry_after)
-                continue
-            if resp.status_code != 200:
-                raise WikiUnreachable(
-                    f"{self.api_url} answered HTTP {resp.status_code} to action={action}; "
-                    "is wiki.api_url the wiki's api.php?"
-                )
-            try:
-                body = resp.json()
-            except ValueError:
-                body = None
-            if not isinstance(body, dict):
-                if header_code in BACKOFF_REASONS:
-                    self._retry(run, header_code, "MediaWiki-API-Error header", retry_after)
-                    continue
-                raise WikiUnreachable(
-                    f"{self.api_url} did not answer with JSON to action={action} "
-                    f"(Content-Type {resp.headers.get('Content-Type')!r}); is wiki.api_url the api.php?"
-                )
-            error = body.get("error")
-            code = (error.get("code") if isinstance(error, dict) else None) or header_code
-            if code in BACKOFF_REASONS:
-                info = error.get("info", code) if isinstance(error, dict) else code
-                self._retry(run, code, str(info), retry_after)
-                continue
-            if isinstance(error, dict):
-                raise _api_error(error, action)
-            if body.get("warnings"):
-                log.warning("API warnings for action=%s: %s", action, body["warnings"])
-            return body
-
-    def _retry(self, run: RetryRun, reason: str, detail: str, retry_after: float | None = None) -> None:
-        run.failed(reason, detail, retry_after)  # sleeps, or raises when attempts/budget are spent
-        self.stats.retries += 1
-        self.stats.retry_reasons[reason] += 1
+        """One logical request with retries; no session or token recovery (that is api()'s job)."""
+        return self.transport.send(action, method, params, assert_user=self.logged_in)
 
     # ------------------------------------------------------------------ session
 
@@ -307,9 +174,8 @@ class Site:
         self.logged_in = False
         self._tokens.clear()
         self._userinfo = None
-        token = self._send("query", "GET", {"meta": "tokens", "type": "login"})["query"]["tokens"][
-            "logintoken"
-        ]
+        tokens = self._send("query", "GET", {"meta": "tokens", "type": "login"})["query"]["tokens"]
+        token = tokens["logintoken"]
         secret = self.wiki.password()
         body = self._send("login", "POST", {"lgname": user, "lgpassword": secret, "lgtoken": token})
         result = body.get("login", {})
@@ -432,34 +298,8 @@ class Site:
             if final in interwiki or page is None:
                 result[t] = PageState(title=final, exists=False, invalid="Interwiki- oder unbekannter Titel")
             else:
-                result[t] = self._page_state(page, start)
+                result[t] = page_state_from_api(page, start)
         return result
-
-    @staticmethod
-    def _page_state(page: Mapping[str, Any], start: str | None) -> PageState:
-        title = page["title"]
-        if flag(page, "invalid"):
-            return PageState(title=title, exists=False, invalid=str(page.get("invalidreason", "ungültig")))
-        if flag(page, "special"):
-            return PageState(title=title, exists=False, ns=page.get("ns"), invalid="Spezialseite")
-        if flag(page, "missing"):
-            return PageState(title=title, exists=False, starttimestamp=start, ns=page.get("ns"))
-        revs = page.get("revisions") or []
-        if not revs:
-            raise WikiError(f"the wiki returned no revision for existing page {title}")
-        rev = revs[0]
-        main = rev.get("slots", {}).get("main", {})
-        text = main.get("content", main.get("*", ""))
-        return PageState(
-            title=title,
-            exists=True,
-            text=text,
-            revid=rev.get("revid"),
-            timestamp=rev.get("timestamp"),
-            starttimestamp=start,
-            user=rev.get("user"),
-            ns=page.get("ns"),
-        )
 
     # ------------------------------------------------------------------ the save choke point
 
