@@ -7,6 +7,7 @@ with a documented code instead of a traceback::
     ├── ConfigError                 bad or missing configuration, secret file too open, ...
     ├── CatalogueError              catalogue files do not load; carries every problem at once
     ├── LocalWikiError              the local wiki could not be installed, started or stopped
+    ├── PageTextError               a page cannot be edited safely; the bot skips it and reports it (exit 1)
     └── WikiError                   anything that went wrong talking to a wiki
         ├── LoginError              wrong user name or bot password, account locked, ...
         ├── WikiUnreachable         connection refused, DNS, timeouts, 5xx after all retries (exit 3)
@@ -50,6 +51,15 @@ class CatalogueError(OzgwikiError):
 
 class LocalWikiError(OzgwikiError):
     """Installing, starting or stopping the local wiki failed."""
+
+
+class PageTextError(OzgwikiError):
+    """The page cannot be edited safely (ambiguous template, broken markers, broken wikitext, ...).
+
+    The message names the page problem; callers skip the page and report it, they never guess.
+    """
+
+    exit_code = EXIT_FINDINGS
 
 
 class WikiError(OzgwikiError):

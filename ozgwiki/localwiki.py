@@ -55,12 +55,12 @@ from typing import Any
 import requests
 import yaml
 
-from ozgwiki.config import localwiki_dir
+from ozgwiki.config import LOCALWIKI_PORT_ENV, localwiki_dir
 from ozgwiki.errors import LocalWikiError
 
 log = logging.getLogger(__name__)
 
-PORT_ENV = "OZGWIKI_LOCALWIKI_PORT"
+PORT_ENV = LOCALWIKI_PORT_ENV
 DEFAULT_PORT = 8091
 HOST = "127.0.0.1"
 MEDIAWIKI_DIR = Path("/usr/share/mediawiki")

@@ -37,7 +37,7 @@ from mwparserfromhell.definitions import PARSER_BLACKLIST
 from mwparserfromhell.nodes import Comment, Node, Template, Text
 from mwparserfromhell.wikicode import Wikicode
 
-from ozgwiki.errors import OzgwikiError
+from ozgwiki.errors import PageTextError
 
 __all__ = [
     "PageTextError",
@@ -66,13 +66,6 @@ _RAW_TEMPLATE_RE = re.compile(r"\{\{([^{}|]*)")
 _LINE_BREAK_RE = re.compile(r"(\r?\n)[ \t]*\Z")
 _SECTION_NAME_RE = re.compile(r"\A\w[\w.-]*\Z")
 _MARKER_RE = re.compile(r"\A\s*ozgwiki:(begin|end)\s+(\S+)\s*\Z")
-
-
-class PageTextError(OzgwikiError):
-    """The page cannot be edited safely (ambiguous template, broken markers, broken wikitext, ...).
-
-    The message names the page problem in English; callers skip the page and report it.
-    """
 
 
 # --------------------------------------------------------------------------------------------------

@@ -3,14 +3,10 @@
 from __future__ import annotations
 
 import io
-import sys
-from pathlib import Path
 
+import fixtures_smw as fx
 import pytest
 import responses
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-import fixtures_smw as fx
 
 from ozgwiki.errors import ApiError, LoginError
 from ozgwiki.pages import PageState, SaveOutcome, same_after_save, save_form

@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import sys
 from datetime import UTC, datetime
-from pathlib import Path
 
+import fixtures_smw as fx
 import pytest
 import responses
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-import fixtures_smw as fx
 
 from ozgwiki.errors import ApiError
 from ozgwiki.siteinfo import UserInfo

@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 import logging
-import sys
 import traceback
-from pathlib import Path
 
+import fixtures_smw as fx
 import pytest
 import requests
 import responses
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-import fixtures_smw as fx
 
 from ozgwiki.config import RetryConfig
 from ozgwiki.errors import LoginError, WikiUnreachable

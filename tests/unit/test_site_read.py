@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+import fixtures_smw as fx
 import pytest
 import responses
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-import fixtures_smw as fx
 
 # No recording of action=paraminfo exists; this is MediaWiki 1.39's shape for the titles parameter.
 PARAMINFO = {
