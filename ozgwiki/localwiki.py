@@ -64,7 +64,12 @@ PORT_ENV = LOCALWIKI_PORT_ENV
 DEFAULT_PORT = 8091
 HOST = "127.0.0.1"
 MEDIAWIKI_DIR = Path("/usr/share/mediawiki")
-APT_PACKAGES = ("mediawiki", "php-sqlite3", "php-intl", "php-mbstring", "php-xml", "php-curl", "php-cli")
+APT_PACKAGES = (
+    "mediawiki", "php-sqlite3", "php-intl", "php-mbstring", "php-xml", "php-curl", "php-cli", "lua5.1",
+)  # fmt: skip
+# Bundled extensions the templates need, loaded from Debian's extensions-core/ by path.
+EXTENSIONS = ("ParserFunctions", "Scribunto")
+LUA = "lua5.1"
 PHP_MODULES = ("pdo_sqlite", "intl", "mbstring", "dom", "xml", "curl")
 
 DB_NAME = "ozgwiki"
@@ -125,7 +130,8 @@ def render_settings(
     *,
     server: str,
     directory: Path,
-    parserfunctions_json: Path,
+    extension_jsons: Sequence[Path],
+    lua_path: str,
     job_queue_lag_factor: int | None = None,
 ) -> str:
     """Render ``ozgwiki-settings.php`` from the template in the package data."""
@@ -140,7 +146,10 @@ def render_settings(
         "CACHE_DIR": php_string(str(directory / "cache")),
         "LOG_DIR": php_string(str(directory / "logs")),
         "UPLOAD_DIR": php_string(str(directory / "images")),
-        "PARSERFUNCTIONS": php_string(str(parserfunctions_json)),
+        "EXTENSIONS": "\n".join(
+            f"wfLoadExtension( {php_string(p.parent.name)}, {php_string(str(p))} );" for p in extension_jsons
+        ),
+        "LUA": php_string(lua_path),
         "JOB_QUEUE_LAG": lag,
     }
     text = re.sub(r"@@([A-Z_]+)@@", lambda m: values[m.group(1)], template)
@@ -615,13 +624,17 @@ class LocalWiki:
         self._write_credentials(accounts)  # accounts.json last: it marks the install as complete
 
     def _write_settings(self) -> None:
-        extension_json = self.mediawiki_dir / "extensions-core" / "ParserFunctions" / "extension.json"
-        if not extension_json.is_file():
-            extension_json = self.mediawiki_dir / "extensions" / "ParserFunctions" / "extension.json"
+        jsons = []
+        for name in EXTENSIONS:
+            extension_json = self.mediawiki_dir / "extensions-core" / name / "extension.json"
+            if not extension_json.is_file():
+                extension_json = self.mediawiki_dir / "extensions" / name / "extension.json"
+            jsons.append(extension_json)
         text = render_settings(
             server=self.base_url,
             directory=self.directory,
-            parserfunctions_json=extension_json,
+            extension_jsons=jsons,
+            lua_path=shutil.which(LUA) or f"/usr/bin/{LUA}",
             job_queue_lag_factor=self.job_queue_lag_factor,
         )
         if _write_if_changed(self.path(SETTINGS_FILE), text):
@@ -787,6 +800,8 @@ class LocalWiki:
         missing = []
         if not (self.mediawiki_dir / "maintenance" / "install.php").is_file():
             missing.append(f"MediaWiki in {self.mediawiki_dir}")
+        if shutil.which(LUA) is None:
+            missing.append(LUA)
         if shutil.which(self.php) is None:
             return [*missing, "php"]
         code = "foreach ($argv as $i => $m) { if ($i && !extension_loaded($m)) echo $m, PHP_EOL; }"

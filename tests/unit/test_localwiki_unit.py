@@ -114,7 +114,11 @@ def _render(directory: Path = Path("/srv/wiki"), lag: int | None = None) -> str:
     return lw.render_settings(
         server="http://127.0.0.1:8099",
         directory=directory,
-        parserfunctions_json=Path("/usr/share/mediawiki/extensions-core/ParserFunctions/extension.json"),
+        extension_jsons=[
+            Path("/usr/share/mediawiki/extensions-core/ParserFunctions/extension.json"),
+            Path("/usr/share/mediawiki/extensions-core/Scribunto/extension.json"),
+        ],
+        lua_path="/usr/bin/lua5.1",
         job_queue_lag_factor=lag,
     )
 
@@ -123,6 +127,16 @@ def test_settings_fill_every_placeholder() -> None:
     text = _render()
     assert "@@" not in text
     assert text.startswith("<?php")
+
+
+def test_settings_load_parserfunctions_and_scribunto_by_path() -> None:
+    text = _render()
+    assert (
+        "wfLoadExtension( 'Scribunto', '/usr/share/mediawiki/extensions-core/Scribunto/extension.json' );"
+        in text
+    )
+    assert "wfLoadExtension( 'ParserFunctions', " in text
+    assert "$wgScribuntoEngineConf['luastandalone']['luaPath'] = '/usr/bin/lua5.1';" in text
 
 
 def test_settings_keep_everything_in_the_folder() -> None:

@@ -25,8 +25,12 @@ $wgEnableUploads = false;
 $wgEnableEmail = false;
 $wgShowExceptionDetails = true;
 
-// The templates need #if, #switch and #expr.
-wfLoadExtension( 'ParserFunctions', @@PARSERFUNCTIONS@@ );
+// The templates need #if, #switch and #expr (ParserFunctions) and Lua (Scribunto: Modul:LeiKa splits
+// key lists, checks each key and stores only known ones). Debian keeps bundled extensions in
+// extensions-core/, hence the explicit paths.
+@@EXTENSIONS@@
+$wgScribuntoDefaultEngine = 'luastandalone';
+$wgScribuntoEngineConf['luastandalone']['luaPath'] = @@LUA@@;
 
 // MediaWiki 1.39 gives the bot group no 'noratelimit': 90 edits per minute. A production wiki may keep
 // that limit, so the client must still handle 'ratelimited'.
