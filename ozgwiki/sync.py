@@ -1,0 +1,198 @@
+"""The shared sync engine: what a bot wants of its pages in, the wiki brought to match, a report out.
+
+Every bot (deploy, import, validate, regenerate) is "a list of :class:`PageChange`" plus this engine.
+A change is a pure ``transform(text) -> text | None`` for one title; the engine reads the pages in
+batches through the site client, respects opt-outs (``{{nobots}}``), turns pages that cannot be edited
+safely into reported skips, and saves through :meth:`ozgwiki.site.Site.edit`, the one save choke point.
+
+Runs converge: a transform describes the desired state, not a step, so a run that was killed half-way
+and started again ends where an uninterrupted run would have, and a second run changes nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from ozgwiki.errors import PageTextError
+from ozgwiki.pages import PageState, SaveOutcome
+from ozgwiki.pagetext import bot_may_edit
+from ozgwiki.site import Site
+
+log = logging.getLogger(__name__)
+
+
+class Outcome(StrEnum):
+    """What happened to one page in a run. Stable strings: they appear in JSON reports."""
+
+    CREATED = "created"
+    CHANGED = "changed"
+    UNCHANGED = "unchanged"
+    SKIPPED = "skipped"  # the transform said "leave it alone", or the page cannot be edited safely
+    OPTED_OUT = "opted_out"  # {{nobots}} and friends
+    CONFLICT = "conflict"
+    ERROR = "error"
+
+
+# The outcomes a cron admin must look at: they make a run exit with code 1.
+ATTENTION = frozenset({Outcome.SKIPPED, Outcome.OPTED_OUT, Outcome.CONFLICT, Outcome.ERROR})
+
+
+@dataclass(frozen=True)
+class PageChange:
+    """What a bot wants of one page.
+
+    ``transform`` gets the page's current text ("" when it does not exist) and returns the text it
+    should have, or None to leave it alone. It must be pure: after an edit conflict it is applied again
+    to the fresh text. It may raise :class:`~ozgwiki.errors.PageTextError` when the page cannot be edited
+    safely; the page is then skipped and reported, never guessed at.
+    """
+
+    title: str
+    transform: Callable[[str], str | None]
+    summary: str
+    kind: str = ""
+    minor: bool = False
+    skip_reason: str | None = None  # reported when the transform returns None
+
+
+@dataclass(frozen=True)
+class PageReport:
+    """The result for one page."""
+
+    title: str
+    outcome: Outcome
+    kind: str = ""
+    message: str | None = None
+    revid: int | None = None
+    dry_run: bool = False
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain data for JSON output."""
+        return {
+            "title": self.title,
+            "outcome": self.outcome.value,
+            "kind": self.kind,
+            "message": self.message,
+            "revid": self.revid,
+            "dry_run": self.dry_run,
+        }
+
+
+@dataclass
+class SyncReport:
+    """All page results of one run, in the order the pages were handled."""
+
+    pages: list[PageReport] = field(default_factory=list)
+
+    def counts(self) -> Counter[str]:
+        """Number of pages per outcome (every outcome present, zeros included)."""
+        counts: Counter[str] = Counter({o.value: 0 for o in Outcome})
+        counts.update(p.outcome.value for p in self.pages)
+        return counts
+
+    def with_outcome(self, *outcomes: Outcome) -> list[PageReport]:
+        """The pages that ended in one of ``outcomes``."""
+        return [p for p in self.pages if p.outcome in outcomes]
+
+    @property
+    def needs_attention(self) -> bool:
+        """True when a page was skipped, opted out, in conflict or in error."""
+        return any(p.outcome in ATTENTION for p in self.pages)
+
+    @property
+    def edits(self) -> int:
+        """Pages created or changed (would be, in a dry run)."""
+        return sum(p.outcome in (Outcome.CREATED, Outcome.CHANGED) for p in self.pages)
+
+    def summary(self) -> str:
+        """One line for logs and cron mail."""
+        c = self.counts()
+        return ", ".join(f"{c[o.value]} {o.value}" for o in Outcome)
+
+    def extend(self, other: SyncReport) -> None:
+        """Append another run's pages (a bot made of several engine runs reports once)."""
+        self.pages.extend(other.pages)
+
+
+class _OptedOut(Exception):
+    """Raised inside a transform when the fresh text carries an opt-out marker."""
+
+
+_SAVE_OUTCOMES = {
+    SaveOutcome.CREATED: Outcome.CREATED,
+    SaveOutcome.CHANGED: Outcome.CHANGED,
+    SaveOutcome.UNCHANGED: Outcome.UNCHANGED,
+    SaveOutcome.SKIPPED: Outcome.SKIPPED,
+    SaveOutcome.CONFLICT: Outcome.CONFLICT,
+    SaveOutcome.ERROR: Outcome.ERROR,
+}
+
+
+class SyncEngine:
+    """Bring pages to the state a bot wants, through the site client's save choke point.
+
+    ``chunk`` bounds how many pages are read ahead: memory stays flat at ten times the real catalogue,
+    and an interrupted run has written everything before the chunk it died in.
+    """
+
+    def __init__(self, site: Site, *, bot_user: str, respect_opt_out: bool = True, chunk: int = 500) -> None:
+        self.site = site
+        self.bot_user = bot_user
+        self.respect_opt_out = respect_opt_out
+        self.chunk = max(1, chunk)
+
+    def run(self, changes: Iterable[PageChange]) -> SyncReport:
+        """Apply every change; return the report. Run-wide errors (login lost, wiki down) propagate."""
+        report = SyncReport()
+        seen: set[str] = set()
+        for batch in _chunks(changes, self.chunk):
+            for change in batch:
+                if change.title in seen:
+                    # Two transforms for one page would each see the other's edit as a conflict.
+                    raise ValueError(f"page {change.title!r} is changed twice in one run")
+                seen.add(change.title)
+            states = self.site.read_pages([c.title for c in batch])
+            for change in batch:
+                report.pages.append(self.apply(change, states[change.title]))
+        return report
+
+    def apply(self, change: PageChange, state: PageState | None = None) -> PageReport:
+        """Apply one change (reading the page first unless ``state`` is given)."""
+        dry = self.site.dry_run
+
+        def guarded(text: str) -> str | None:
+            if self.respect_opt_out and text and not bot_may_edit(text, self.bot_user):
+                raise _OptedOut
+            return change.transform(text)
+
+        try:
+            result = self.site.edit(change.title, guarded, change.summary, page=state, minor=change.minor)
+        except _OptedOut:
+            log.warning("%s: opted out of bot edits ({{nobots}}); left alone", change.title)
+            return PageReport(
+                change.title, Outcome.OPTED_OUT, change.kind, "Seite ist für Bots gesperrt", dry_run=dry
+            )
+        except PageTextError as exc:
+            log.warning("%s: skipped: %s", change.title, exc)
+            return PageReport(change.title, Outcome.SKIPPED, change.kind, str(exc), dry_run=dry)
+        outcome = _SAVE_OUTCOMES[result.outcome]
+        message = result.message
+        if outcome is Outcome.SKIPPED and message is None:
+            message = change.skip_reason
+        return PageReport(change.title, outcome, change.kind, message, result.revid, result.dry_run)
+
+
+def _chunks(items: Iterable[PageChange], size: int) -> Iterator[Sequence[PageChange]]:
+    batch: list[PageChange] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
