@@ -1,0 +1,68 @@
+"""What the write commands share: options, opening the site, printing a report.
+
+Kept here so every bot behaves the same from cron: the same ``--dry-run`` and ``--format`` options,
+the same login path, the same one-line summary on stderr and the same exit codes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Mapping
+from typing import Any
+
+from ozgwiki.config import Config, load_config
+from ozgwiki.errors import EXIT_FINDINGS, EXIT_OK
+from ozgwiki.site import Site
+from ozgwiki.sync import SyncReport
+
+
+def add_write_options(parser: argparse.ArgumentParser) -> None:
+    """``--dry-run`` and ``--format`` for every command that edits the wiki."""
+    parser.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="print a unified diff per page and write nothing (enforced by the site client)",
+    )
+    add_format_option(parser)
+
+
+def add_format_option(parser: argparse.ArgumentParser) -> None:
+    """``--format text|json``."""
+    parser.add_argument("--format", choices=("text", "json"), default="text", help="output format")
+
+
+def load(args: argparse.Namespace) -> Config:
+    """The configuration named by ``--config`` or found by the usual lookup."""
+    return load_config(getattr(args, "config", None))
+
+
+def open_site(config: Config, *, dry_run: bool = False) -> Site:
+    """A logged-in site client. Diffs of a dry run go to stdout."""
+    site = Site.from_config(config, dry_run=dry_run, diff_out=sys.stdout)
+    site.login()
+    return site
+
+
+def bot_user(site: Site) -> str:
+    """The bot's user name as the wiki knows it (for opt-out markers such as ``{{bots|deny=…}}``)."""
+    return site.userinfo.name
+
+
+def exit_code(report: SyncReport) -> int:
+    """0 when every page is fine, 1 when a page was skipped, opted out, in conflict or in error."""
+    return EXIT_FINDINGS if report.needs_attention else EXIT_OK
+
+
+def print_json(data: Mapping[str, Any]) -> None:
+    """One JSON document on stdout (UTF-8 as is, for German text)."""
+    json.dump(data, sys.stdout, ensure_ascii=False, indent=2)
+    sys.stdout.write("\n")
+
+
+def print_attention(report: SyncReport) -> None:
+    """List the pages an admin must look at, one per line, on stdout."""
+    for page in report.pages:
+        if page.outcome.value in ("skipped", "opted_out", "conflict", "error"):
+            print(f"  {page.outcome.value:<10} {page.title}: {page.message or ''}")
