@@ -12,6 +12,7 @@ import sys
 from collections.abc import Mapping
 from typing import Any
 
+from ozgwiki.bot import BotContext, StepResult
 from ozgwiki.config import Config, load_config
 from ozgwiki.errors import EXIT_FINDINGS, EXIT_OK
 from ozgwiki.site import Site
@@ -48,6 +49,30 @@ def open_site(config: Config, *, dry_run: bool = False) -> Site:
 def bot_user(site: Site) -> str:
     """The bot's user name as the wiki knows it (for opt-out markers such as ``{{bots|deny=…}}``)."""
     return site.userinfo.name
+
+
+def context(args: argparse.Namespace) -> BotContext:
+    """Config, logged-in site and lazily loaded catalogue for a bot command."""
+    from ozgwiki import catalogue
+
+    config = load(args)
+    site = open_site(config, dry_run=getattr(args, "dry_run", False))
+    return BotContext(
+        config=config,
+        site=site,
+        bot_user=bot_user(site),
+        load_catalogue=lambda: catalogue.load_from_config(config),
+    )
+
+
+def finish(result: StepResult, fmt: str) -> int:
+    """Print a step's result (text: summary + pages needing attention; json: one document)."""
+    if fmt == "json":
+        print_json(result.as_dict())
+    else:
+        print(f"{result.name}: {result.summary or result.report.summary()}")
+        print_attention(result.report)
+    return result.exit_code
 
 
 def exit_code(report: SyncReport) -> int:
