@@ -54,13 +54,18 @@ class WikiConfig:
     request_timeout: float = 30.0
     user_agent: str = "ozgwiki/0.1 (OZG-Wiki-Bot; Kommunen NRW)"
     retry: RetryConfig = field(default_factory=RetryConfig)
+    # Only set from code (the demo and tests log in as the local editor); never read from YAML and
+    # kept out of repr() so it cannot end up in a log line.
+    secret: str | None = field(default=None, repr=False, compare=False)
 
     def password(self) -> str:
-        """Return the bot password: the environment wins over the file.
+        """Return the bot password: one given in code, else the environment, else the file.
 
         The file must belong to a secret-keeping mode (no group/other bits); otherwise it is refused, so
         a leaked-by-permissions secret is noticed before it is used.
         """
+        if self.secret:
+            return self.secret
         env = os.environ.get(self.password_env)
         if env:
             return env.strip()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from pathlib import Path
 
@@ -112,3 +113,11 @@ def test_lookup_order(tmp_path: Path, monkeypatch) -> None:
 def test_explicit_missing_config_is_an_error(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="does not exist"):
         find_config(tmp_path / "nope.yaml")
+
+
+def test_secret_given_in_code_is_used_and_never_shown(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv(PASSWORD_ENV, "fromtheenvironment0123456789abcdef")
+    cfg = load_config(write_config(tmp_path, BASE))
+    wiki = dataclasses.replace(cfg.wiki, secret=SECRET)
+    assert wiki.password() == SECRET
+    assert SECRET not in repr(wiki) and SECRET not in repr(cfg)
