@@ -18,6 +18,7 @@ Raises (besides ``ValueError`` for programming errors)::
     RetryBudgetExceeded   maxlag / ratelimited / readonly outlasted the budget
     DryRunWriteBlocked    a write action reached api() in dry-run mode
     ApiError              any other API error (SMW query errors have code None)
+    (write_guard's own)   whatever the optional write guard raises to refuse a write (BotStopped, ...)
 """
 
 from __future__ import annotations
@@ -94,8 +95,13 @@ class Site:
         clock: Callable[[], float] = time.monotonic,
         random: Callable[[], float] = _random.random,
         max_conflict_retries: int = DEFAULT_MAX_CONFLICT_RETRIES,
+        write_guard: Callable[[str], None] | None = None,
     ) -> None:
         self.wiki = wiki
+        #: Called with the action name before every write request is sent; it raises to refuse the
+        #: write (the on-wiki emergency switch of ``ozgwiki run``, see :mod:`ozgwiki.switch`). Here,
+        #: in api(), no code path can write around it. It must only read, never write.
+        self.write_guard = write_guard
         self.api_url = wiki.api_url
         self.dry_run = dry_run
         self.diff_out = diff_out
@@ -131,6 +137,8 @@ class Site:
                 raise DryRunWriteBlocked(f"dry-run: refused to send action={action} to {self.api_url}")
             if not self.logged_in:
                 raise LoginError(f"action={action} needs a login at {self.api_url}; call login() first")
+            if self.write_guard is not None:
+                self.write_guard(action)
             method = "POST"
         relogged = refreshed = False
         while True:
