@@ -1,0 +1,320 @@
+"""The import bot: bring the catalogue's pages onto the wiki and report what changed in the catalogue.
+
+What it wants is :func:`ozgwiki.catalogue_pages.plan_pages`; this module only turns each plan into a
+:class:`~ozgwiki.sync.PageChange` (set the owned template parameters, escaped, nothing else) and adds
+the one thing a plan cannot know: LeiKa pages that exist on the wiki but whose key left the catalogue.
+Those are marked ``Status = ausgemustert`` (only that parameter changes), never deleted, because
+other pages still cite the key and its history matters; a key that comes back is ``aktiv`` again.
+
+The catalogue diff (new, changed, retired keys) is derived from what this run did to the LeiKa pages,
+not from local state: a page created is a new key, owned fields changed on an active key are a changed
+key, a page newly set to ausgemustert is a retired key, a page set back to aktiv is a new key. So the
+diff is right after a crash (the next run finishes the job and reports the rest), and a dry run reports
+the diff a real run would produce.
+
+Each chunk of pages is read once; the edit summary is computed from that read (it names the fields
+that change), and the page is handed to the engine with its state, so no page is read twice.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from ozgwiki import titles
+from ozgwiki.bot import BotContext, StepResult
+from ozgwiki.catalogue_pages import KIND_LEIKA, STATUS_AKTIV, STATUS_AUSGEMUSTERT, PagePlan, plan_pages
+from ozgwiki.errors import PageTextError
+from ozgwiki.pages import PageState
+from ozgwiki.pagetext import escape_param_value, get_template_params, set_template_params
+from ozgwiki.site import Site
+from ozgwiki.sync import Outcome, PageChange, PageReport, SyncReport
+
+__all__ = [
+    "NAME",
+    "CatalogueDiff",
+    "Delta",
+    "ImportItem",
+    "existing_leika_keys",
+    "import_items",
+    "run",
+]
+
+log = logging.getLogger(__name__)
+
+NAME = "import"
+STATUS = "Status"
+#: How many names a text report lists per diff category before it says "… und N weitere".
+TEXT_LIST_LIMIT = 20
+
+
+class Delta(StrEnum):
+    """What an edit of a LeiKa page means for the catalogue diff."""
+
+    NEW = "new"
+    CHANGED = "changed"
+    RETIRED = "retired"
+
+
+@dataclass(frozen=True)
+class Examined:
+    """A page's owned parameters before the edit, compared with what the bot wants.
+
+    ``rewritten`` are the parameters whose text the edit changes or adds (for the edit summary);
+    ``changed`` those whose *value* changes once the escaping is decoded (for the catalogue diff), so
+    an editor's unescaped ``&`` rewritten as ``&amp;`` is an edit but not a catalogue change.
+    """
+
+    exists: bool
+    old: Mapping[str, str] | None  # effective values as MediaWiki reads them (escaped); None: no template
+    rewritten: tuple[str, ...]
+    changed: tuple[str, ...]
+
+    def old_value(self, name: str) -> str:
+        return html.unescape((self.old or {}).get(name, ""))
+
+
+def examine(text: str, exists: bool, template: str, wanted: Mapping[str, str]) -> Examined:
+    """Compare the page's owned parameters with the raw ``wanted`` values. Raises PageTextError."""
+    old = get_template_params(text, template) if text else None
+    if old is None:
+        return Examined(exists, None, tuple(wanted), tuple(n for n, v in wanted.items() if v))
+    rewritten = tuple(n for n, v in wanted.items() if old.get(n) != escape_param_value(v).strip())
+    changed = tuple(n for n, v in wanted.items() if html.unescape(old.get(n, "")) != v.strip())
+    return Examined(exists, old, rewritten, changed)
+
+
+@dataclass(frozen=True)
+class ImportItem:
+    """One page of the import: its title, the parameters to set, and whether it only retires a key.
+
+    ``params`` are raw values; ``order`` places new parameters. A retiring item owns only ``Status``
+    and never creates a page.
+    """
+
+    title: str
+    kind: str
+    template: str
+    params: Mapping[str, str]
+    order: tuple[str, ...]
+    key: str | None = None  # the LeiKa key for LeiKa pages
+    retire_only: bool = False
+
+    @classmethod
+    def from_plan(cls, plan: PagePlan) -> ImportItem:
+        key = titles.key_of_leika_title(plan.title) if plan.kind == KIND_LEIKA else None
+        return cls(plan.title, plan.kind, plan.template, plan.params, plan.param_order, key)
+
+    @classmethod
+    def retire(cls, key: str) -> ImportItem:
+        return cls(
+            titles.leika(key), KIND_LEIKA, KIND_LEIKA, {STATUS: STATUS_AUSGEMUSTERT}, (STATUS,), key, True
+        )
+
+    def transform(self, text: str) -> str:
+        """The page with the owned parameters set (escaped); everything else byte for byte."""
+        try:
+            escaped = {name: escape_param_value(value) for name, value in self.params.items()}
+        except ValueError as exc:  # a control character in the catalogue: never guess, report
+            raise PageTextError(f"Katalogwert nicht speicherbar: {exc}") from None
+        if self.retire_only and (not text or get_template_params(text, self.template) is None):
+            raise PageTextError(
+                f"LeiKa-Schlüssel nicht mehr im Katalog, aber die Seite hat keine Vorlage {self.template}; "
+                "bitte von Hand prüfen"
+            )
+        return set_template_params(
+            text,
+            self.template,
+            escaped,
+            param_order=self.order,
+            create_at=None if self.retire_only else "top",
+        )
+
+    def delta(self, seen: Examined) -> tuple[Delta, tuple[str, ...]] | None:
+        """What an edit of this page means for the catalogue diff (None: nothing, or not a LeiKa page)."""
+        if self.key is None:
+            return None
+        wanted_status = self.params.get(STATUS, STATUS_AKTIV)
+        if seen.old is None:
+            return (Delta.RETIRED if wanted_status == STATUS_AUSGEMUSTERT else Delta.NEW), ()
+        was_retired = seen.old_value(STATUS).strip() == STATUS_AUSGEMUSTERT
+        if wanted_status == STATUS_AUSGEMUSTERT:
+            return None if was_retired else (Delta.RETIRED, ())
+        if was_retired:
+            return Delta.NEW, ()
+        fields = tuple(n for n in seen.changed if n != STATUS)
+        return (Delta.CHANGED, fields) if fields else None
+
+    def summary(self, seen: Examined) -> str:
+        """A German edit summary that says what this edit changes."""
+        if self.retire_only:
+            return "Bot: LeiKa-Schlüssel nicht mehr im Katalog – als ausgemustert markiert"
+        if seen.old is None:
+            if not seen.exists:
+                return f"Bot: {self.kind} aus dem OZG-Katalog angelegt"
+            return f"Bot: Vorlage {self.template} mit Katalogdaten eingefügt"
+        parts: list[str] = []
+        fields = [n for n in seen.rewritten if n != STATUS or self.key is None]
+        if self.key is not None and STATUS in seen.rewritten:
+            if self.params.get(STATUS) == STATUS_AUSGEMUSTERT:
+                parts.append("LeiKa-Schlüssel im Katalog aufgehoben – als ausgemustert markiert")
+            elif seen.old_value(STATUS).strip() == STATUS_AUSGEMUSTERT:
+                parts.append("LeiKa-Schlüssel wieder im Katalog – als aktiv markiert")
+            else:
+                fields.append(STATUS)
+        if fields:
+            parts.append(f"Katalogdaten aktualisiert ({', '.join(fields)})")
+        return "Bot: " + ("; ".join(parts) if parts else "Katalogdaten abgeglichen")
+
+
+def existing_leika_keys(site: Site) -> set[str]:
+    """Keys of every ``LeiKa <key>`` page in the main namespace.
+
+    ``list=allpages`` reads the page table directly, so it does not depend on the job queue (unlike
+    categories); titles that are not ``LeiKa`` + 14 digits are ignored.
+    """
+    keys: set[str] = set()
+    for body in site.query(list="allpages", apprefix=titles.LEIKA_PREFIX, apnamespace=0, aplimit="max"):
+        for page in body.get("query", {}).get("allpages", []):
+            key = titles.key_of_leika_title(page["title"])
+            if key is not None:
+                keys.add(key)
+    return keys
+
+
+def import_items(plans: Sequence[PagePlan], existing_keys: Iterable[str]) -> list[ImportItem]:
+    """Every page of the run: the plans, then retiring items for existing keys that have no plan."""
+    items = [ImportItem.from_plan(p) for p in plans]
+    planned = {i.key for i in items if i.key is not None}
+    items += (ImportItem.retire(k) for k in sorted(set(existing_keys) - planned))
+    return items
+
+
+@dataclass
+class CatalogueDiff:
+    """The catalogue's changes since the last import, as seen on the LeiKa pages."""
+
+    new: list[str] = field(default_factory=list)
+    changed: dict[str, list[str]] = field(default_factory=dict)
+    retired: list[str] = field(default_factory=list)
+
+    def add(self, key: str, delta: Delta, fields: Sequence[str] = ()) -> None:
+        if delta is Delta.NEW:
+            self.new.append(key)
+        elif delta is Delta.CHANGED:
+            self.changed[key] = list(fields)
+        else:
+            self.retired.append(key)
+
+    @property
+    def empty(self) -> bool:
+        return not (self.new or self.changed or self.retired)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "new": sorted(self.new),
+            "changed": dict(sorted(self.changed.items())),
+            "retired": sorted(self.retired),
+        }
+
+    def lines(self, limit: int = TEXT_LIST_LIMIT) -> list[str]:
+        """German text lines: counts and keys, long lists cut after ``limit`` with the rest counted."""
+
+        def cut(items: list[str]) -> str:
+            shown = ", ".join(items[:limit])
+            return shown + (f" … und {len(items) - limit} weitere" if len(items) > limit else "")
+
+        if self.empty:
+            return ["Katalog: keine Änderungen seit dem letzten Import"]
+        out = [
+            f"Katalog: {len(self.new)} neu, {len(self.changed)} geändert, {len(self.retired)} ausgemustert"
+        ]
+        if self.new:
+            out.append(f"  neu: {cut(sorted(self.new))}")
+        if self.changed:
+            shown = [f"{k} ({', '.join(v)})" for k, v in sorted(self.changed.items())]
+            out.append(f"  geändert: {cut(shown)}")
+        if self.retired:
+            out.append(f"  ausgemustert: {cut(sorted(self.retired))}")
+        return out
+
+
+_EDITED = (Outcome.CREATED, Outcome.CHANGED)
+
+
+def counts(report: SyncReport, retired_titles: set[str]) -> dict[str, int]:
+    """The run's page counts; a page newly marked ausgemustert counts as retired, not changed."""
+    out = dict.fromkeys(("created", "changed", "unchanged", "retired", "conflicts", "skipped", "errors"), 0)
+    for page in report.pages:
+        if page.outcome in _EDITED and page.title in retired_titles:
+            out["retired"] += 1
+        elif page.outcome is Outcome.CONFLICT:
+            out["conflicts"] += 1
+        elif page.outcome in (Outcome.SKIPPED, Outcome.OPTED_OUT):
+            out["skipped"] += 1
+        elif page.outcome is Outcome.ERROR:
+            out["errors"] += 1
+        else:
+            out[page.outcome.value] += 1
+    return out
+
+
+def summary_line(c: Mapping[str, int], diff: CatalogueDiff, dry_run: bool) -> str:
+    """One German line for cron mail."""
+    line = (
+        f"{c['created']} angelegt, {c['changed']} geändert, {c['unchanged']} unverändert, "
+        f"{c['retired']} ausgemustert, {c['conflicts']} Konflikte, {c['skipped']} übersprungen, "
+        f"{c['errors']} Fehler; Katalog: {len(diff.new)} neu, {len(diff.changed)} geändert, "
+        f"{len(diff.retired)} ausgemustert"
+    )
+    return line + (" (Probelauf: nichts gespeichert)" if dry_run else "")
+
+
+def _chunks(items: Sequence[ImportItem], size: int) -> Iterator[Sequence[ImportItem]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+def apply_item(
+    ctx_apply: Callable[[PageChange, PageState], PageReport], item: ImportItem, state: PageState
+) -> tuple[PageReport, tuple[Delta, tuple[str, ...]] | None]:
+    """Examine the page as read, build its change with a fitting summary, hand it to the engine."""
+    try:
+        seen = examine(state.text, state.exists, item.template, item.params)
+        summary, delta = item.summary(seen), item.delta(seen)
+    except PageTextError:
+        # The engine meets the same error in the transform and reports the page as skipped.
+        summary, delta = f"Bot: {item.kind} aus dem OZG-Katalog abgeglichen", None
+    change = PageChange(item.title, item.transform, summary, kind=item.kind)
+    return ctx_apply(change, state), delta
+
+
+def run(ctx: BotContext, *, chunk: int = 500) -> StepResult:
+    """Import the context's catalogue; returns the page report, the counts and the catalogue diff."""
+    site = ctx.site
+    items = import_items(plan_pages(ctx.catalogue), existing_leika_keys(site))
+    engine = ctx.engine()
+    report = SyncReport()
+    diff = CatalogueDiff()
+    retired_titles: set[str] = set()
+    for batch in _chunks(items, max(1, chunk)):
+        states = site.read_pages([i.title for i in batch])
+        for item in batch:
+            page, delta = apply_item(engine.apply, item, states[item.title])
+            report.pages.append(page)
+            if delta is not None and page.outcome in _EDITED and item.key is not None:
+                diff.add(item.key, *delta)
+                if delta[0] is Delta.RETIRED:
+                    retired_titles.add(item.title)
+    c = counts(report, retired_titles)
+    log.info("import: %s", site.stats.summary())
+    return StepResult(
+        NAME,
+        report,
+        summary=summary_line(c, diff, site.dry_run),
+        data={"diff": diff.as_dict(), "counts": c},
+    )
