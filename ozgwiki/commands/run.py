@@ -1,10 +1,58 @@
-"""`ozgwiki run`: placeholder until its module lands."""
+"""``ozgwiki run``: the cron job -- deploy, import, validate, regenerate (see :mod:`ozgwiki.runner`)."""
 
 from __future__ import annotations
 
 import argparse
 
+from ozgwiki import runner
+from ozgwiki.commands._common import add_write_options, load
+from ozgwiki.runner import STEP_NAMES, Step, execute, select
+
+EPILOG = """\
+exit codes:
+  0  every step ran, nothing to look at
+  1  findings, skipped or conflicting pages, or admin-changed pages deploy refused (see the report)
+  2  configuration, catalogue or login error, missing wiki extension, or an internal error
+  3  could not run now: wiki unreachable, the time budget (run.budget_minutes) is used up, the switch
+     page (run.stop_page, default Benutzer:<bot>/Notaus) does not say "an", or another run still
+     holds the lock. The next scheduled run tries again.
+
+A failing step stops the run; findings do not. Never prompts. Details: docs/cron.md.
+"""
+
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    p = sub.add_parser("run", help="(not yet implemented)")
-    p.set_defaults(func=lambda args: 2)
+    p = sub.add_parser(
+        "run",
+        help="the cron job: deploy, import, validate, regenerate in a row",
+        description="Run the bots in order (deploy, import, validate, regenerate) under a run lock, a "
+        "time budget and the on-wiki switch page; one summary line per step, one exit code.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    add_write_options(p)
+    p.add_argument(
+        "--log-file",
+        metavar="PATH",
+        help="append the run's log here (default: run.log_file, else <state dir>/ozgwiki-run.log)",
+    )
+    p.add_argument(
+        "--only",
+        nargs="+",
+        choices=STEP_NAMES,
+        metavar="STEP",
+        help=f"run only these steps, still in the usual order ({', '.join(STEP_NAMES)})",
+    )
+    p.set_defaults(func=handle)
+
+
+def handle(args: argparse.Namespace) -> int:
+    config = load(args)
+    steps = select(_steps(), args.only)
+    report = execute(config, steps=steps, dry_run=args.dry_run, fmt=args.format, log_file=args.log_file)
+    return report.exit_code
+
+
+def _steps() -> tuple[Step, ...]:
+    """The step table, looked up at call time so tests can replace ``ozgwiki.runner.STEPS``."""
+    return runner.STEPS

@@ -1,0 +1,403 @@
+"""``ozgwiki run`` orchestrated with fake steps and a fake site: order, output, exit codes, budget, switch."""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ozgwiki import cli, runner
+from ozgwiki.bot import BotContext, StepResult
+from ozgwiki.config import Config, parse_config
+from ozgwiki.errors import ConfigError, LoginError, PageTextError, WikiUnreachable
+from ozgwiki.pages import PageState, SaveOutcome, SaveResult
+from ozgwiki.runner import RunReport, RunSettings, Step, execute, select
+from ozgwiki.stats import SiteStats
+from ozgwiki.switch import INITIAL_TEXT, SwitchState
+from ozgwiki.sync import Outcome, PageReport, SyncReport
+
+SWITCH = "Benutzer:OzgBot/Notaus"
+SECRET = "geheimesbotpasswort0123456789abcdef"
+
+
+class FakeTime:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+class FakeUser:
+    name = "OzgBot"
+
+
+class FakeSite:
+    """Just enough of Site for the runner: pages in a dict, writes through ``write_guard`` first."""
+
+    def __init__(self, pages: dict[str, str] | None = None, *, dry_run: bool = False) -> None:
+        self.pages = {SWITCH: "an"} if pages is None else pages
+        self.dry_run = dry_run
+        self.stats = SiteStats(dry_run=dry_run)
+        self.userinfo = FakeUser()
+        self.write_guard: Callable[[str], None] | None = None
+        self.writes: list[str] = []
+
+    def read_pages(self, titles: list[str]) -> dict[str, PageState]:
+        self.stats.requests["query"] += 1
+        return {
+            t: PageState(
+                title=t,
+                exists=t in self.pages,
+                text=self.pages.get(t, ""),
+                revid=1 if t in self.pages else None,
+            )
+            for t in titles
+        }
+
+    def api(self, action: str, **params: Any) -> dict[str, Any]:
+        self.stats.requests[action] += 1
+        assert params.get("list") == "logevents"
+        return {"query": {"logevents": []}}
+
+    def edit(self, title: str, transform: Callable[[str], str | None], summary: str, **kw: Any) -> SaveResult:
+        old = self.pages.get(title, "")
+        new = transform(old)
+        if new is None or new == old:
+            self.stats.unchanged += 1
+            return SaveResult(title, SaveOutcome.UNCHANGED)
+        if not self.dry_run:
+            if self.write_guard is not None:
+                self.write_guard("edit")
+            self.stats.requests["edit"] += 1
+            self.stats.edits_sent += 1
+            self.writes.append(title)
+            self.pages[title] = new
+        outcome = SaveOutcome.CHANGED if title in self.pages else SaveOutcome.CREATED
+        return SaveResult(title, outcome, dry_run=self.dry_run)
+
+
+def config_for(tmp_path: Path, **run: Any) -> Config:
+    data: dict[str, Any] = {"wiki": {"api_url": "http://wiki.test/w/api.php", "username": "OzgBot@ozgwiki"}}
+    if run:
+        data["run"] = run
+    return parse_config(data, tmp_path / "ozgwiki.yaml")
+
+
+Calls = list[str]
+
+
+def step(name: str, calls: Calls, *, findings: int = 0, raises: BaseException | None = None,
+         edit: str | None = None, advance: tuple[FakeTime, float] | None = None) -> Step:  # fmt: skip
+    """A fake bot: records its call, maybe edits a page, maybe spends time, maybe raises."""
+
+    def run(ctx: BotContext, **options: Any) -> StepResult:
+        calls.append(name)
+        if advance:
+            advance[0].now += advance[1]
+        if edit:
+            ctx.site.edit(edit, lambda text: text + f" {name}", f"{name} edit")
+        if raises is not None:
+            raise raises
+        report = SyncReport(
+            [PageReport(f"{name} page", Outcome.SKIPPED, message="kaputt")] if findings else []
+        )
+        return StepResult(name=name, report=report, summary=f"{name} summary", findings=findings)
+
+    return Step(name, func=run)
+
+
+Outcome4 = tuple[RunReport, str, str, FakeSite]
+
+
+def go(tmp_path: Path, steps: list[Step], *, site: FakeSite | None = None, fmt: str = "text",
+       clock: FakeTime | None = None, dry_run: bool = False, **run: Any) -> Outcome4:  # fmt: skip
+    site = site or FakeSite(dry_run=dry_run)
+    out, err = io.StringIO(), io.StringIO()
+    report = execute(
+        config_for(tmp_path, **run), steps=steps, fmt=fmt, out=out, err=err, dry_run=dry_run,
+        clock=clock or FakeTime(), open_site=lambda *a: site, load_catalogue=lambda: None,  # type: ignore[arg-type]
+    )  # fmt: skip
+    return report, out.getvalue(), err.getvalue(), site
+
+
+# ---------------------------------------------------------------- order, output, exit codes
+
+
+def test_steps_run_in_order_and_print_one_line_each(tmp_path: Path) -> None:
+    calls: Calls = []
+    report, out, err, _ = go(
+        tmp_path, [step(n, calls) for n in ("deploy", "import", "validate", "regenerate")]
+    )
+    assert calls == ["deploy", "import", "validate", "regenerate"]
+    lines = out.splitlines()
+    assert lines[:4] == [f"{n}: {n} summary" for n in calls]
+    assert lines[4].startswith("run: exit 0 (ok); ")
+    assert report.exit_code == 0 and err == ""
+
+
+def test_the_real_step_table() -> None:
+    assert [(s.name, s.module, dict(s.options)) for s in runner.STEPS] == [
+        ("deploy", "ozgwiki.bots.deploy", {}),  # no force: admin-changed pages are refused and reported
+        ("import", "ozgwiki.bots.importer", {}),
+        ("validate", "ozgwiki.bots.validate", {}),
+        ("regenerate", "ozgwiki.bots.regenerate", {"mode": "auto"}),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("findings", "code"),
+    [
+        pytest.param((0, 0, 0), 0, id="all-ok"),
+        pytest.param((1, 0, 0), 1, id="findings-first"),
+        pytest.param((0, 0, 3), 1, id="findings-last"),
+        pytest.param((2, 5, 1), 1, id="findings-everywhere"),
+    ],
+)
+def test_exit_code_is_the_highest_step_code(tmp_path: Path, findings: tuple[int, ...], code: int) -> None:
+    calls: Calls = []
+    report, _, _, _ = go(tmp_path, [step(f"s{i}", calls, findings=f) for i, f in enumerate(findings)])
+    assert report.exit_code == code
+    assert calls == ["s0", "s1", "s2"], "findings never stop the run"
+    assert [s.status for s in report.steps] == ["findings" if f else "ok" for f in findings]
+
+
+def test_findings_list_the_pages_to_look_at(tmp_path: Path) -> None:
+    _, out, _, _ = go(tmp_path, [step("validate", [], findings=1)])
+    assert "  skipped    validate page: kaputt" in out.splitlines()
+
+
+@pytest.mark.parametrize(
+    ("error", "code"),
+    [
+        pytest.param(ConfigError("ParserFunctions fehlt"), 2, id="config-2"),
+        pytest.param(LoginError("login lost"), 2, id="login-2"),
+        pytest.param(WikiUnreachable("down"), 3, id="unreachable-3"),
+        pytest.param(PageTextError("odd page"), 1, id="pagetext-1"),
+    ],
+)
+def test_a_failing_step_stops_the_run_and_its_code_wins(tmp_path: Path, error: Exception, code: int) -> None:
+    calls: Calls = []
+    steps = [step("deploy", calls, findings=1), step("import", calls, raises=error), step("validate", calls)]
+    report, out, err, _ = go(tmp_path, steps)
+    assert calls == ["deploy", "import"]
+    assert report.exit_code == code
+    assert [s.status for s in report.steps] == ["findings", "failed", "not_run"]
+    assert f"import: failed: {error}" in out
+    assert "validate: not run: the run stopped earlier" in out
+    assert err == f"ozgwiki: error: {error}\n"
+
+
+def test_an_internal_error_is_one_line_and_logged_with_traceback(tmp_path: Path) -> None:
+    report, _, err, _ = go(tmp_path, [step("import", [], raises=KeyError("Schlüssel"))])
+    assert report.exit_code == 2
+    assert err.count("\n") == 1 and "internal error in step import: KeyError" in err
+    log_text = (tmp_path / "ozgwiki-run.log").read_text()
+    assert "Traceback" in log_text and "KeyError" in log_text
+
+
+def test_a_missing_bot_module_is_a_configuration_error(tmp_path: Path) -> None:
+    report, _, err, _ = go(tmp_path, [Step("deploy", "ozgwiki.bots.gibt_es_nicht")])
+    assert report.exit_code == 2
+    assert "bot module ozgwiki.bots.gibt_es_nicht is not installed" in err
+
+
+def test_json_is_one_document_with_every_step(tmp_path: Path) -> None:
+    calls: Calls = []
+    steps = [
+        step("deploy", calls),
+        step("import", calls, findings=2),
+        step("validate", calls, raises=WikiUnreachable("weg")),
+    ]
+    steps.append(step("regenerate", calls))
+    _, out, _, _ = go(tmp_path, steps, fmt="json")
+    doc = json.loads(out)  # exactly one document: json.loads fails on trailing text
+    assert doc["exit_code"] == 3 and doc["status"] == "incomplete" and doc["message"] == "weg"
+    assert [(s["step"], s["status"], s["exit_code"]) for s in doc["steps"]] == [
+        ("deploy", "ok", 0), ("import", "findings", 1), ("validate", "failed", 3),
+        ("regenerate", "not_run", 0),
+    ]  # fmt: skip
+    first = doc["steps"][0]
+    assert first["summary"] == "deploy summary" and first["counts"]["created"] == 0 and first["pages"] == []
+    assert doc["steps"][1]["findings"] == 2
+    assert doc["switch"] == {"page": SWITCH, "state": "running", "reason": "die Notaus-Seite sagt „an“"}
+    assert doc["stats"]["total_requests"] >= 1 and doc["dry_run"] is False
+    assert doc["log_file"] == str(tmp_path / "ozgwiki-run.log")
+
+
+def test_only_keeps_the_run_order() -> None:
+    assert [s.name for s in select(runner.STEPS, ["regenerate", "deploy"])] == ["deploy", "regenerate"]
+    assert select(runner.STEPS, None) == runner.STEPS
+    with pytest.raises(ConfigError, match="unknown step"):
+        select(runner.STEPS, ["bogus"])
+
+
+# ---------------------------------------------------------------- time budget
+
+
+def test_budget_used_up_between_steps(tmp_path: Path) -> None:
+    t, calls = FakeTime(), []
+    steps = [
+        step("deploy", calls, advance=(t, 30 * 60)),
+        step("import", calls, advance=(t, 30 * 60)),
+        step("validate", calls),
+    ]
+    report, _, err, _ = go(tmp_path, steps, clock=t, budget_minutes=60)
+    assert calls == ["deploy", "import"]
+    assert report.exit_code == 3
+    assert [s.status for s in report.steps] == ["ok", "ok", "not_run"]
+    assert "time budget of 60 minutes (run.budget_minutes) is used up; stopped before step validate" in err
+
+
+def test_budget_used_up_stops_before_the_next_write(tmp_path: Path) -> None:
+    t, calls = FakeTime(), []
+    steps = [step("import", calls, advance=(t, 11 * 60), edit="Seite A"), step("validate", calls)]
+    report, _, err, site = go(tmp_path, steps, clock=t, budget_minutes=10)
+    assert site.writes == []
+    assert report.exit_code == 3 and [s.status for s in report.steps] == ["failed", "not_run"]
+    assert "stopped before the next write" in err
+
+
+def test_budget_must_be_positive(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="budget_minutes"):
+        RunSettings.from_config(config_for(tmp_path, budget_minutes=0))
+
+
+# ---------------------------------------------------------------- the switch page
+
+
+def test_switch_off_writes_nothing_and_runs_no_step(tmp_path: Path) -> None:
+    calls: Calls = []
+    site = FakeSite({SWITCH: "aus <!-- Fehler im Import, bitte warten -->"})
+    report, _, err, _ = go(tmp_path, [step("deploy", calls, edit="Vorlage:X")], site=site)
+    assert calls == [] and site.writes == []
+    assert report.exit_code == 3
+    assert report.switch["state"] == "stopped"
+    assert "stopped by the switch page [[Benutzer:OzgBot/Notaus]]: die Notaus-Seite sagt „aus“" in err
+
+
+def test_switch_pulled_mid_run_stops_at_the_next_write(tmp_path: Path) -> None:
+    t, calls = FakeTime(), []
+    site = FakeSite()
+
+    def admin_pulls_switch(ctx: BotContext, **options: Any) -> StepResult:
+        calls.append("import")
+        ctx.site.pages[SWITCH] = "aus"  # type: ignore[attr-defined]
+        t.now += 60
+        ctx.site.edit("Seite B", lambda text: "neu", "import")
+        return StepResult("import")
+
+    steps = [
+        step("deploy", calls, edit="Seite A"),
+        Step("import", func=admin_pulls_switch),
+        step("validate", calls),
+    ]
+    report, _, err, _ = go(tmp_path, steps, site=site, clock=t)
+    assert site.writes == ["Seite A"]
+    assert calls == ["deploy", "import"] and report.exit_code == 3
+    assert "„aus“" in err
+
+
+def test_switch_missing_is_created_with_instructions(tmp_path: Path) -> None:
+    site = FakeSite({})
+    report, _, _, _ = go(tmp_path, [step("deploy", [])], site=site)
+    assert report.exit_code == 0 and report.switch["state"] == SwitchState.NOT_SET_UP.value
+    assert site.writes == [SWITCH]
+    assert site.pages[SWITCH] == INITIAL_TEXT.format(bot="OzgBot", seconds="60")
+    assert site.pages[SWITCH].startswith("an\n<!--")
+
+
+def test_dry_run_with_switch_off_previews_and_writes_nothing(tmp_path: Path) -> None:
+    calls: Calls = []
+    site = FakeSite({SWITCH: "aus"}, dry_run=True)
+    report, _, _, _ = go(tmp_path, [step("deploy", calls, edit="Vorlage:X")], site=site, dry_run=True)
+    assert calls == ["deploy"] and site.writes == [] and report.exit_code == 0
+
+
+def test_login_error_is_exit_2_and_runs_nothing(tmp_path: Path) -> None:
+    def refuse(*args: Any) -> Any:
+        raise LoginError("login as OzgBot@ozgwiki failed: Incorrect username or password")
+
+    out, err = io.StringIO(), io.StringIO()
+    report = execute(config_for(tmp_path), steps=[step("deploy", [])], out=out, err=err, open_site=refuse)
+    assert report.exit_code == 2 and report.steps == []
+    assert err.getvalue().startswith("ozgwiki: error: login as OzgBot@ozgwiki failed")
+
+
+# ---------------------------------------------------------------- settings, log file, CLI
+
+
+def test_settings_defaults_next_to_the_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("STATE_DIRECTORY", raising=False)
+    s = RunSettings.from_config(config_for(tmp_path))
+    assert (s.state_dir, s.log_file, s.lock_file) == (
+        tmp_path,
+        tmp_path / "ozgwiki-run.log",
+        tmp_path / "ozgwiki-run.lock",
+    )
+    assert s.budget_seconds == 3600 and s.stop_check_seconds == 60
+
+
+def test_settings_from_systemd_and_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("STATE_DIRECTORY", str(tmp_path / "lib"))
+    assert RunSettings.from_config(config_for(tmp_path)).lock_file == tmp_path / "lib" / "ozgwiki-run.lock"
+    s = RunSettings.from_config(
+        config_for(tmp_path, state_dir="st", log_file="logs/run.log", budget_minutes=5)
+    )
+    assert (s.state_dir, s.log_file, s.budget_seconds) == (
+        tmp_path / "st",
+        tmp_path / "logs" / "run.log",
+        300,
+    )
+    assert (
+        RunSettings.from_config(config_for(tmp_path), log_file=tmp_path / "x.log").log_file
+        == tmp_path / "x.log"
+    )
+
+
+def test_log_file_has_every_step_and_no_secret(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OZGWIKI_PASSWORD", SECRET)
+    go(tmp_path, [step("deploy", []), step("import", [], findings=1)])
+    go(tmp_path, [step("deploy", [])])
+    text = (tmp_path / "ozgwiki-run.log").read_text()
+    assert text.count("run started") == 2, "the log is appended to, not overwritten"
+    assert "step deploy: deploy summary" in text and "step import: import summary" in text
+    assert "run ended: exit 1 (findings)" in text
+    assert SECRET not in text
+
+
+def test_file_logging_leaves_the_console_as_quiet_as_before(tmp_path: Path) -> None:
+    root = logging.getLogger()
+    before = [(h, h.level) for h in root.handlers]
+    pkg_level = logging.getLogger("ozgwiki").level
+    go(tmp_path, [step("deploy", [])])
+    assert [(h, h.level) for h in root.handlers] == before
+    assert logging.getLogger("ozgwiki").level == pkg_level
+    assert not any(isinstance(h, logging.FileHandler) for h in logging.getLogger("ozgwiki").handlers)
+
+
+def test_cli_run_with_injected_steps(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    calls: Calls = []
+    site = FakeSite()
+    monkeypatch.setattr(
+        runner, "STEPS", (step("deploy", calls), step("import", calls, findings=1), step("validate", calls))
+    )
+    monkeypatch.setattr(runner, "_open_site", lambda *a: site)
+    monkeypatch.setattr("sys.stdin", None)  # never read: cron has no terminal
+    (tmp_path / "ozgwiki.yaml").write_text(
+        "wiki: {api_url: 'http://wiki.test/w/api.php', username: OzgBot@ozgwiki}\n"
+    )
+    code = cli.main([
+        "--config", str(tmp_path / "ozgwiki.yaml"), "run", "--only", "validate", "deploy",
+        "--format", "json", "--log-file", str(tmp_path / "custom.log"),
+    ])  # fmt: skip
+    assert code == 0 and calls == ["deploy", "validate"]
+    assert [s["step"] for s in json.loads(capsys.readouterr().out)["steps"]] == ["deploy", "validate"]
+    assert (tmp_path / "custom.log").is_file()
