@@ -198,6 +198,13 @@ class SectionDef:
     sort: tuple[SortKey, ...]
     group_by: str | None = None
     empty: str = ""
+    #: ``table`` (a sortable table, or an ``#ask`` query with the same columns) or ``gantt`` (the
+    #: roadmap's month grid, always computed by the bot: SMW has no such result format).
+    format: str = "table"
+
+
+#: Section formats the regeneration bot can render.
+SECTION_FORMATS = ("table", "gantt")
 
 
 @dataclass(frozen=True)
@@ -210,6 +217,11 @@ class PageDef:
     sections: tuple[SectionDef, ...]
     for_each_category: str | None = None
     for_each_values_of: str | None = None
+    #: ``filter``: besides the page itself, one filtered copy per entity of ``filter_category``
+    #: (e.g. ``Roadmap/Bildung``): ``filter_title`` names it, ``filter_where`` is added to every section.
+    filter_category: str | None = None
+    filter_title: str | None = None
+    filter_where: tuple[tuple[str, str], ...] = ()
 
     def title_for(self, values: dict[str, str]) -> str:
         """The page title for one entity: ``{Name}`` etc. replaced from ``values``."""
@@ -429,6 +441,9 @@ def _load_page(
         group_by = sec.get("group_by")
         if group_by is not None:
             known_field(group_by, f"{s_here}: group_by")
+        fmt = str(sec.get("format") or "table")
+        if fmt not in SECTION_FORMATS:
+            problems.append(f"{s_here}: unknown format {fmt!r} (known: {', '.join(SECTION_FORMATS)})")
         sections.append(
             SectionDef(
                 name=_str(sec, "name", s_here, problems),
@@ -439,10 +454,30 @@ def _load_page(
                 sort=tuple(sort),
                 group_by=group_by,
                 empty=str(sec.get("empty") or ""),
+                format=fmt,
             )
         )
     if not sections:
         problems.append(f"{where}: has no sections")
+    filt = data.get("filter") or {}
+    filter_category, filter_title, filter_where = filt.get("category"), None, []
+    if filt:
+        f_here = f"{where}: filter"
+        if each_cat or each_values:
+            problems.append(f"{f_here}: only a single page (no for_each) can have filtered copies")
+        if filter_category not in categories:
+            problems.append(f"{f_here}: unknown category {filter_category!r}")
+        filter_title = _str(filt, "title", f_here, problems)
+        entity_fields = {PAGE_FIELD} | set(props)
+        for name in _PLACEHOLDER.findall(filter_title):
+            if name not in entity_fields:
+                problems.append(f"{f_here}: title: unknown placeholder {{{name}}}")
+        for prop, value in (filt.get("where") or {}).items():
+            known_field(prop, f"{f_here}: where")
+            for name in _PLACEHOLDER.findall(str(value)):
+                if name not in entity_fields:
+                    problems.append(f"{f_here}: where {prop}: unknown placeholder {{{name}}}")
+            filter_where.append((prop, str(value)))
     return PageDef(
         file=f"pages/{node.name}",
         title=title,
@@ -450,6 +485,9 @@ def _load_page(
         sections=tuple(sections),
         for_each_category=each_cat,
         for_each_values_of=each_values,
+        filter_category=filter_category,
+        filter_title=filter_title,
+        filter_where=tuple(filter_where),
     )
 
 
