@@ -1,0 +1,158 @@
+"""A small JSON state store for bots that remember something between runs.
+
+A bot's state is a cache of what it learnt from the wiki (where it stopped reading recent changes,
+what it found last time). Losing it must never lose data in the wiki, only cost a full rescan; a
+*half-written* state, though, could make a bot skip pages silently. So every write is atomic: the
+JSON goes to a temporary file in the same folder, is flushed and fsync'ed, and only then replaces
+the old file with :func:`os.replace` (atomic on POSIX). A crash at any point leaves either the old
+state or the new one, never a mixture. The folder is fsync'ed too, so the rename survives a power
+cut.
+
+Where the state lives (``docs/architecture.md``)::
+
+    state:
+      dir: state          # relative to the config file; default: ``state/`` next to the config file
+
+One file per bot: ``<dir>/<name>.json``. A lock file ``<dir>/<name>.lock`` (``flock``) keeps two
+runs of the same bot (an overlapping cron job) from interleaving their reads and writes.
+
+Raises :class:`StateError` (a :class:`~ozgwiki.errors.OzgwikiError`, exit code 2) for a file that is
+not valid JSON or not a JSON object, and when another run holds the lock. Callers decide what a
+corrupt state means; the validate bot treats it as "no state" and scans everything.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import fcntl
+import json
+import logging
+import os
+import re
+import tempfile
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+from ozgwiki.config import Config
+from ozgwiki.errors import ConfigError, OzgwikiError
+
+log = logging.getLogger(__name__)
+
+DEFAULT_STATE_DIR = "state"
+_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+
+
+class StateError(OzgwikiError):
+    """A state file cannot be used (corrupt, unreadable) or another run holds its lock."""
+
+
+def state_dir(config: Config) -> Path:
+    """The configured state folder: ``state.dir`` relative to the config file, else ``state/`` there.
+
+    A config built in code (no file) keeps its state in ``./state``.
+    """
+    section = config.section("state")
+    value = section.get("dir", DEFAULT_STATE_DIR)
+    if not isinstance(value, str) or not value.strip():
+        raise ConfigError(f"{config.path}: state.dir must be a folder path")
+    return config.resolve(value.strip())
+
+
+class StateStore:
+    """JSON documents in one folder, written atomically. Nothing is created until the first save."""
+
+    def __init__(self, folder: str | os.PathLike[str]) -> None:
+        self.folder = Path(folder)
+
+    def path(self, name: str) -> Path:
+        """The file of state ``name`` (a plain file name stem: letters, digits, ``_.-``)."""
+        if not _NAME_RE.match(name):
+            raise ValueError(f"not a valid state name: {name!r}")
+        return self.folder / f"{name}.json"
+
+    def load(self, name: str) -> dict[str, Any] | None:
+        """The stored document, or None when there is none yet.
+
+        Raises StateError when the file exists but is not a JSON object (truncated by hand, edited
+        wrongly, a disk error): silently starting from nothing could hide that.
+        """
+        path = self.path(name)
+        try:
+            raw = path.read_bytes()
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            raise StateError(f"state file {path} cannot be read: {exc.strerror}") from None
+        try:
+            data = json.loads(raw.decode("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise StateError(f"state file {path} is corrupt (not valid JSON: {exc})") from None
+        if not isinstance(data, dict):
+            raise StateError(f"state file {path} is corrupt (expected a JSON object)")
+        return data
+
+    def save(self, name: str, data: Mapping[str, Any]) -> Path:
+        """Write ``data`` atomically (temp file, fsync, os.replace, fsync of the folder)."""
+        path = self.path(name)
+        self.folder.mkdir(parents=True, exist_ok=True)
+        payload = json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True).encode("utf-8") + b"\n"
+        fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=self.folder)
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(payload)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp, path)
+        except BaseException:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(tmp)
+            raise
+        _fsync_dir(self.folder)
+        log.debug("state %s saved (%d bytes)", path, len(payload))
+        return path
+
+    def quarantine(self, name: str) -> Path | None:
+        """Move a corrupt state file aside (``<name>.json.corrupt``) so an admin can look at it."""
+        path = self.path(name)
+        if not path.exists():
+            return None
+        target = path.with_name(path.name + ".corrupt")
+        os.replace(path, target)
+        log.warning("corrupt state moved to %s", target)
+        return target
+
+    @contextlib.contextmanager
+    def lock(self, name: str) -> Iterator[None]:
+        """Hold ``<name>.lock`` for the block; a second holder gets StateError at once (no waiting)."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        lock_path = self.folder / f"{self.path(name).stem}.lock"
+        with open(lock_path, "a+b") as fh:
+            try:
+                fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError as exc:
+                if exc.errno in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
+                    raise StateError(
+                        f"another run holds {lock_path}; wait for it to finish (or remove a stale "
+                        "lock holder)"
+                    ) from None
+                raise
+            try:
+                yield
+            finally:
+                fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+
+
+def _fsync_dir(folder: Path) -> None:
+    """Make a rename in ``folder`` durable (not supported everywhere; then the rename is still atomic)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
