@@ -1,0 +1,171 @@
+"""``ozgwiki import`` against the real local wiki.
+
+The sample catalogue's pages are the demo content of the shared wiki, so the sample is imported for
+real; every test leaves the wiki in the full-sample state. What an editor touches is an extra
+Themenfeld with a unique name added to the sample (so no demo page keeps test text), and the
+retirement test takes one real sample key out and puts it back.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import shutil
+from pathlib import Path
+
+import pytest
+from ozgwiki.bots import importer
+
+from ozgwiki.bot import BotContext, StepResult
+from ozgwiki.catalogue import load, sample_path
+from ozgwiki.model import Catalogue, Themenfeld
+from ozgwiki.site import Site
+from ozgwiki.sync import Outcome
+
+pytestmark = pytest.mark.wiki
+
+REMOVED_KEY = "99001027004000"  # Elektroschrott Entsorgung, one of Abfallentsorgung's keys
+REMOVED_ROW = ";99001027004000;"
+
+
+@pytest.fixture(scope="module")
+def sample() -> Catalogue:
+    return load()
+
+
+def run_import(site: Site, catalogue: Catalogue) -> StepResult:
+    ctx = BotContext(config=None, site=site, bot_user=site.userinfo.name, load_catalogue=lambda: catalogue)  # type: ignore[arg-type]
+    return importer.run(ctx)
+
+
+def with_themenfeld(catalogue: Catalogue, themenfeld: Themenfeld) -> Catalogue:
+    return dataclasses.replace(catalogue, themenfelder=(*catalogue.themenfelder, themenfeld))
+
+
+def text_of(site: Site, title: str) -> str:
+    return site.read_pages([title])[title].text
+
+
+def outcome_of(result: StepResult, title: str) -> Outcome:
+    return next(p.outcome for p in result.report.pages if p.title == title)
+
+
+def manifest_without_key(folder: Path) -> Path:
+    """A copy of the sample catalogue without one LeiKa row (bytes kept: BOM, CRLF)."""
+    shutil.copytree(sample_path().parent, folder, dirs_exist_ok=True)
+    sheet = folder / "umsetzungskatalog.csv"
+    raw = sheet.read_bytes()
+    lines = raw.split(b"\r\n")
+    kept = [line for line in lines if REMOVED_ROW.encode() not in line]
+    assert len(kept) == len(lines) - 1
+    sheet.write_bytes(b"\r\n".join(kept))
+    return folder / "catalogue.yaml"
+
+
+def test_sample_import_writes_the_expected_pages_and_a_second_run_nothing(
+    bot_site: Site, make_site, sample: Catalogue
+) -> None:
+    run_import(bot_site, sample)  # the shared wiki may start anywhere: bring it to the sample state
+
+    assert text_of(bot_site, "OZG-Leistung 10513") == (
+        "{{OZG-Leistung\n| OZG-ID = 10513\n| Name = Abbruchgenehmigung\n"
+        "| EfA = EfA gemäß erster Liste vom BMI, nachnutzbare Lösung bereitgestellt bis Juni 2021\n"
+        "| Lage = Bauen &amp; Immobilien\n| Themenfeld = Bauen &amp; Wohnen\n| Zuständigkeiten = Kommunal\n"
+        "| Priorität = 1\n| Größenklassen = Mittlere kreisangehörige Stadt\n"
+        "| LeiKa-Schlüssel = 99012001000000, 99012001001000\n}}"
+    )
+    assert text_of(bot_site, "LeiKa 99012001001000") == (
+        "{{LeiKa-Leistung\n| Schlüssel = 99012001001000\n| Bezeichnung = Abbruchgenehmigung Erteilung\n"
+        "| Typ = 4\n| OZG-ID = 10513\n| Rechtsgrundlage =\n| Gesetze =\n| Gesetzeskürzel =\n"
+        "| SDG1 = nein\n| SDG2 = nein\n| Status = aktiv\n}}"
+    )
+    assert text_of(bot_site, "Kommune 05554004") == (
+        "{{Kommune\n| AGS = 05554004\n| ARS = 055540004004\n| Name = Ahaus\n| Kreis = 05554000\n"
+        "| Regierungsbezirk = Münster\n| Größenklasse = Mittlere kreisangehörige Stadt\n"
+        "| Einwohner = 39381\n}}"
+    )
+
+    fresh = make_site("bot")
+    second = run_import(fresh, sample)
+    assert fresh.stats.edits_sent == 0
+    assert second.data["diff"] == {"new": [], "changed": {}, "retired": []}
+    assert second.data["counts"]["unchanged"] == len(second.report.pages) >= 367
+    assert second.exit_code == 0
+
+
+def test_new_page_is_created_and_editor_text_survives_the_next_import(
+    bot_site: Site, editor_site: Site, sample: Catalogue, unique: str
+) -> None:
+    name = f"{unique} Feld"
+    title = f"Themenfeld {name}"
+    first = run_import(bot_site, with_themenfeld(sample, Themenfeld(name, workshop="2021-03")))
+    assert outcome_of(first, title) is Outcome.CREATED
+    created = text_of(bot_site, title)
+    assert created == f"{{{{Themenfeld\n| Name = {name}\n| Workshop = 2021-03\n| Beschreibung =\n}}}}"
+
+    edited = (
+        "Vorwort der Redaktion.\n"
+        + created.replace("| Workshop", "| Moderation = Frau Beispiel <!-- bis Juni -->\n| Workshop")
+        + "\n== Ergebnisse ==\nProtokoll folgt. [[Kategorie:Workshop]]"
+    )
+    editor_site.edit(title, lambda _t: edited, "Redaktion: Vorwort und Moderation ergänzt")
+
+    second = run_import(bot_site, with_themenfeld(sample, Themenfeld(name, workshop="2021-04")))
+    assert outcome_of(second, title) is Outcome.CHANGED
+    assert text_of(bot_site, title) == edited.replace("| Workshop = 2021-03", "| Workshop = 2021-04")
+    assert second.data["diff"] == {"new": [], "changed": {}, "retired": []}  # not a LeiKa page
+    revs = bot_site.api("query", prop="revisions", titles=title, rvprop="comment", rvlimit=1)["query"][
+        "pages"
+    ][0]["revisions"]
+    assert revs[0]["comment"] == "Bot: Katalogdaten aktualisiert (Workshop)"
+
+    third = run_import(bot_site, with_themenfeld(sample, Themenfeld(name, workshop="2021-04")))
+    assert third.report.edits == 0
+
+
+def test_removed_key_is_retired_and_comes_back_aktiv(
+    bot_site: Site, make_site, sample: Catalogue, tmp_path: Path
+) -> None:
+    title = f"LeiKa {REMOVED_KEY}"
+    run_import(bot_site, sample)
+    before = text_of(bot_site, title)
+    reduced = load(manifest_without_key(tmp_path / "katalog"))
+    assert reduced.leika_leistung(REMOVED_KEY) is None
+
+    dry = make_site("bot", dry_run=True)
+    preview = run_import(dry, reduced)
+    assert preview.data["diff"]["retired"] == [REMOVED_KEY]
+    assert dry.stats.edits_sent == 0 and text_of(bot_site, title) == before
+
+    try:
+        gone = run_import(bot_site, reduced)
+        assert gone.data["diff"] == {"new": [], "changed": {}, "retired": [REMOVED_KEY]}
+        assert gone.data["counts"]["retired"] == 1
+        assert text_of(bot_site, title) == before.replace("| Status = aktiv", "| Status = ausgemustert")
+        assert run_import(bot_site, reduced).data["diff"]["retired"] == []  # stays retired, no churn
+    finally:
+        back = run_import(bot_site, sample)  # leave the shared wiki in the full-sample state
+    assert back.data["diff"] == {"new": [REMOVED_KEY], "changed": {}, "retired": []}
+    assert text_of(bot_site, title) == before
+
+
+def test_opted_out_page_is_left_alone_and_reported(
+    bot_site: Site, editor_site: Site, sample: Catalogue, unique: str
+) -> None:
+    name = f"{unique} Gesperrt"
+    title = f"Themenfeld {name}"
+    text = "{{nobots}}\nDiese Seite pflegt die Redaktion von Hand."
+    editor_site.edit(title, lambda _t: text, "Redaktion: Seite für Bots gesperrt")
+
+    result = run_import(bot_site, with_themenfeld(sample, Themenfeld(name)))
+    assert outcome_of(result, title) is Outcome.OPTED_OUT
+    assert text_of(bot_site, title) == text
+    assert result.data["counts"]["skipped"] == 1 and result.exit_code == 1
+
+
+def test_dry_run_writes_nothing(make_site, bot_site: Site, sample: Catalogue, unique: str) -> None:
+    name = f"{unique} Probe"
+    dry = make_site("bot", dry_run=True)
+    result = run_import(dry, with_themenfeld(sample, Themenfeld(name)))
+    assert outcome_of(result, f"Themenfeld {name}") is Outcome.CREATED
+    assert dry.stats.edits_sent == 0
+    assert not bot_site.read_pages([f"Themenfeld {name}"])[f"Themenfeld {name}"].exists
