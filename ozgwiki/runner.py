@@ -53,9 +53,9 @@ log = logging.getLogger(__name__)
 LOG_NAME = "ozgwiki-run.log"
 DEFAULT_BUDGET_MINUTES = 60.0
 #: The log file is rotated at this size, keeping LOG_BACKUPS old files: a cron job every 30 minutes
-#: must not fill a disk, and a few weeks of history fit.
-LOG_MAX_BYTES = 5_000_000
-LOG_BACKUPS = 5
+#: must not fill a disk. Unchanged pages are not logged (see _SkipUnchanged), so weeks of history fit.
+LOG_MAX_BYTES = 10_000_000
+LOG_BACKUPS = 10
 STATUS_WORDS = {
     EXIT_OK: "ok", EXIT_FINDINGS: "findings", EXIT_CONFIG: "error", EXIT_UNREACHABLE: "incomplete",
 }  # fmt: skip
@@ -298,6 +298,22 @@ class RunSettings:
         )
 
 
+class _SkipUnchanged(logging.Filter):
+    """Drop the site client's per-page "unchanged" lines: thousands per run, and they say nothing.
+
+    Created, changed, skipped, conflicting and failing pages stay in the log.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        args = record.args
+        return not (
+            record.name == "ozgwiki.site"
+            and isinstance(args, tuple)
+            and len(args) >= 2
+            and args[1] == "unchanged"
+        )
+
+
 @contextmanager
 def file_logging(path: Path) -> Iterator[None]:
     """Log INFO and up of every ``ozgwiki.*`` logger to ``path`` (rotated by size) while the run lasts.
@@ -310,6 +326,7 @@ def file_logging(path: Path) -> Iterator[None]:
     handler = RotatingFileHandler(path, maxBytes=LOG_MAX_BYTES, backupCount=LOG_BACKUPS, encoding="utf-8")
     handler.setFormatter(logging.Formatter("%(asctime)s [%(process)d] %(levelname)s %(name)s: %(message)s"))
     handler.setLevel(logging.INFO)
+    handler.addFilter(_SkipUnchanged())
     root = logging.getLogger()
     quieted = [h for h in root.handlers if h.level == logging.NOTSET]
     for h in quieted:

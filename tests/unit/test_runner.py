@@ -401,3 +401,16 @@ def test_cli_run_with_injected_steps(
     assert code == 0 and calls == ["deploy", "validate"]
     assert [s["step"] for s in json.loads(capsys.readouterr().out)["steps"]] == ["deploy", "validate"]
     assert (tmp_path / "custom.log").is_file()
+
+
+def test_log_file_skips_unchanged_pages_but_keeps_changes(tmp_path: Path) -> None:
+    site_log = logging.getLogger("ozgwiki.site")
+
+    def noisy(ctx: BotContext, **options: Any) -> StepResult:
+        site_log.info("%s: %s%s", "Seite ruhig", "unchanged", "")
+        site_log.info("%s: %s%s", "Seite neu", "created", "")
+        return StepResult("noisy")
+
+    go(tmp_path, [Step("noisy", func=noisy)])
+    text = (tmp_path / "ozgwiki-run.log").read_text()
+    assert "Seite neu: created" in text and "Seite ruhig" not in text
