@@ -1,0 +1,198 @@
+"""The deployed templates on the real local wiki (plain MediaWiki + ParserFunctions + Scribunto):
+every template expands without errors, sets its category, checks LeiKa keys and shows special
+characters literally.
+
+Known keys need ``LeiKa <key>`` pages: the tests create a few with made-up keys of group 999 (no real
+LeiKa group), unique per run, so they never meet the import bot's pages.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import uuid
+from collections.abc import Callable
+
+import pytest
+from ozgwiki.bots import deploy as deploy_bot
+
+from ozgwiki.bot import BotContext
+from ozgwiki.config import Config
+from ozgwiki.pages import ParsedPage
+from ozgwiki.pagetext import escape_param_value
+from ozgwiki.site import Site
+
+pytestmark = pytest.mark.wiki
+
+ERRORS = (
+    "Expression error",
+    "Ausdrucksfehler",
+    "Skriptfehler",
+    "Script error",
+    "Lua-Fehler",
+    'class="error"',
+)
+UNKNOWN_CATEGORY = "Seiten mit unbekannten LeiKa-Schlüsseln"
+
+# Realistic calls (from the templates' own documentation), the page they stand on and their category.
+CASES = [
+    (
+        "LeiKa-Leistung",
+        "LeiKa 99012001001000",
+        "{{LeiKa-Leistung\n| Schlüssel = 99012001001000\n| Bezeichnung = Abbruchgenehmigung Erteilung\n"
+        "| Typ = 2/3\n| OZG-ID = 10513\n| Rechtsgrundlage = § 61 BauO NRW\n| Gesetze = Bauordnung NRW\n"
+        "| Gesetzeskürzel = BauO NRW\n| SDG1 = ja\n| SDG2 = nein\n| Status = ausgemustert\n}}",
+        ["LeiKa-Leistung", "Ausgemusterte LeiKa-Leistung"],
+    ),
+    (
+        "OZG-Leistung",
+        "OZG-Leistung 10513",
+        "{{OZG-Leistung\n| OZG-ID = 10513\n| Name = Abbruchgenehmigung\n"
+        "| EfA = EfA gemäß erster Liste vom BMI\n"
+        "| Lage = Bauen & Immobilien\n| Themenfeld = Bauen & Wohnen\n| Zuständigkeiten = Kommunal; Land\n"
+        "| Priorität = 1\n| Größenklassen = Mittlere kreisangehörige Stadt, Große kreisangehörige Stadt\n"
+        "| LeiKa-Schlüssel = \n}}",
+        ["OZG-Leistung"],
+    ),
+    (
+        "Themenfeld",
+        "Themenfeld Bildung",
+        "{{Themenfeld\n| Name = Bildung\n| Workshop = 2019-12-12\n"
+        "| Beschreibung = Termin Themenfeld-Workshop: Q4 2019, voraussichtlich 12.12.\n}}",
+        ["Themenfeld"],
+    ),
+    (
+        "Lage",
+        "Lage Bauen & Immobilien",
+        "{{Lage\n| Name = Bauen & Immobilien\n| Art = Lebenslage\n| Themenfeld = Bauen & Wohnen\n}}",
+        ["Lage"],
+    ),
+    (
+        "Kommune",
+        "Kommune 05554004",
+        "{{Kommune\n| AGS = 05554004\n| ARS = 055540004004\n| Name = Ahaus\n| Kreis = 05554000\n"
+        "| Regierungsbezirk = Münster\n| Größenklasse = Mittlere kreisangehörige Stadt\n"
+        "| Einwohner = 39331\n}}",
+        ["Kommune"],
+    ),
+    (
+        "Umsetzungsprojekt",
+        "Umsetzungsprojekt Einbürgerung",
+        "{{Umsetzungsprojekt\n| Name = Einbürgerung\n| Themenfelder = Ein- & Auswanderung\n"
+        "| Status = Umsetzung\n"
+        "| Vorbereitung = 2020-01\n| Konzeption = 2020-01\n| Umsetzung = 2021-02\n| Pilotierung NRW =\n"
+        "| Inbetriebnahme NRW = 2021-05\n| Start bundesweiter Roll-out = 2021-08\n| EfA = keine Angabe\n"
+        "| OZG-IDs = 10513\n| LeiKa-Schlüssel =\n}}",
+        ["Umsetzungsprojekt"],
+    ),
+    (
+        "Steckbrief",
+        "Steckbrief Online-Anmeldung Hundesteuer",
+        "{{Steckbrief\n| Titel = Online-Anmeldung Hundesteuer\n| Kommunen = 05554004\n"
+        "| Themenfeld = Steuern & Zoll\n| LeiKa-Schlüssel = \n| URL = https://www.example.org/dienst\n"
+        "| Status = umgesetzt\n| Reifegrad = 3\n| Kontakt = OZG-Koordination\n}}",
+        ["Steckbrief"],
+    ),
+]
+
+
+def ctx_for(site: Site) -> BotContext:
+    return BotContext(
+        Config(site.wiki), site, site.userinfo.name, load_catalogue=lambda: pytest.fail("unused")
+    )
+
+
+@pytest.fixture
+def site(bot_site: Site) -> Site:
+    """The bot's site on a deployed wiki (a no-op after the first deploy: one read, no edits)."""
+    result = deploy_bot.run(ctx_for(bot_site))
+    assert result.exit_code == 0, result.data["refused"]
+    return bot_site
+
+
+@pytest.fixture
+def known_keys(bot_site: Site) -> Callable[[int], list[str]]:
+    """Create ``n`` pages ``LeiKa <key>`` with made-up group-999 keys; return the keys."""
+
+    def make(n: int) -> list[str]:
+        base = int(uuid.uuid4().int % 900) + 100
+        keys = [f"99999{base:03d}{i + 1:03d}000" for i in range(n)]
+        for key in keys:
+            result = bot_site.edit(
+                f"LeiKa {key}",
+                lambda _t, k=key: f"{{{{LeiKa-Leistung|Schlüssel={k}|Bezeichnung=Testleistung {k}}}}}",
+                "Bot: Testseite für Vorlagentests",
+            )
+            assert result.outcome.value == "created"
+        return keys
+
+    return make
+
+
+def text_of(parsed: ParsedPage) -> str:
+    return html.unescape(re.sub(r"<[^>]+>", "", parsed.html))
+
+
+def assert_clean(parsed: ParsedPage) -> None:
+    for word in ERRORS:
+        assert word not in parsed.html, f"{word!r} in the rendering of {parsed.title}"
+    assert "{{#" not in parsed.html and "{{#" not in text_of(parsed)
+    assert parsed.missing_templates == ()
+    missing_modules = [t.title for t in parsed.templates if t.title.startswith("Modul:") and not t.exists]
+    assert missing_modules == []
+
+
+@pytest.mark.parametrize(("template", "title", "call", "categories"), CASES, ids=[c[0] for c in CASES])
+def test_every_template_expands_cleanly_and_sets_its_category(
+    site: Site, template: str, title: str, call: str, categories: list[str]
+) -> None:
+    parsed = site.parse(text=call, context_title=title)
+    assert_clean(parsed)
+    assert f"Vorlage:{template}" in {t.title for t in parsed.templates}
+    assert set(categories) <= set(parsed.categories)
+    assert "ozg-infobox" in parsed.html
+
+
+def test_three_known_keys_render_and_an_unknown_one_is_marked(
+    site: Site, known_keys: Callable[[int], list[str]]
+) -> None:
+    keys = known_keys(3)
+    clean = site.parse(
+        text=f"{{{{LeiKa|{keys[0]}|{keys[1]}|{keys[2]}}}}}", context_title="Testseite Schlüssel"
+    )
+    assert_clean(clean)
+    for key in keys:
+        assert f'title="LeiKa {key}"' in clean.html
+        assert f'class="new" title="LeiKa {key}' not in clean.html  # linked, not a red link
+    assert UNKNOWN_CATEGORY not in clean.categories and "ozg-warnung" not in clean.html
+
+    unknown = f"99999{int(keys[0][5:8]):03d}999000"  # same made-up group, no page
+    parsed = site.parse(text=f"{{{{LeiKa|{keys[0]}|{unknown}}}}}", context_title="Testseite Schlüssel")
+    assert_clean(parsed)
+    assert "ozg-warnung" in parsed.html and "unbekannter LeiKa-Schlüssel" in text_of(parsed)
+    assert unknown in text_of(parsed)
+    assert UNKNOWN_CATEGORY in parsed.categories
+
+
+def test_keys_in_an_infobox_list_are_checked_too(site: Site, known_keys: Callable[[int], list[str]]) -> None:
+    keys = known_keys(2)
+    call = f"{{{{Steckbrief|Titel=Test|LeiKa-Schlüssel={keys[0]}, {keys[1]}; 99999000001000}}}}"
+    parsed = site.parse(text=call, context_title="Steckbrief Test")
+    assert_clean(parsed)
+    assert all(f'title="LeiKa {k}"' in parsed.html for k in keys)
+    assert "Seiten mit ungültigen LeiKa-Schlüsseln" in parsed.categories  # group 000 is malformed
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["a | b", "{c} und {{d}}", "[e] [[f]]", "g = h", "Rechtsgrundlage: § 61 | BauO [NRW] {x} = y"],
+    ids=["pipe", "braces", "brackets", "equals", "all"],
+)
+def test_special_characters_render_literally(site: Site, value: str) -> None:
+    call = (
+        f"{{{{OZG-Leistung|OZG-ID=10513|Name={escape_param_value(value)}|EfA={escape_param_value(value)}}}}}"
+    )
+    parsed = site.parse(text=call, context_title="OZG-Leistung 10513")
+    assert_clean(parsed)
+    assert text_of(parsed).count(value) >= 2  # heading and EfA row, literally
+    assert "OZG-Leistung" in parsed.categories
