@@ -1,0 +1,108 @@
+"""The fact store holds what the templates store with #set: page titles, labels, dates, valid keys."""
+
+from __future__ import annotations
+
+import pytest
+
+from ozgwiki import catalogue, facts
+from ozgwiki.facts import Facts, Subject
+
+
+@pytest.fixture(scope="module")
+def cat() -> catalogue.Catalogue:
+    return catalogue.load(catalogue.sample_path())
+
+
+@pytest.fixture(scope="module")
+def sample(cat: catalogue.Catalogue) -> Facts:
+    return facts.build(cat)
+
+
+def test_ozg_leistung_values_are_what_the_template_stores(sample: Facts) -> None:
+    s = sample.subject("OZG-Leistung 10515")
+    assert s is not None and s.categories == {"OZG-Leistung"}
+    assert s.get("Lage") == ("Lage Bauen & Immobilien",)
+    assert s.get("Themenfeld") == ("Themenfeld Bauen & Wohnen",)
+    assert s.get("Zuständigkeit") == ("Land", "Kommunal")  # vocabulary order
+    assert s.get("Priorität") == ("3",)
+    assert s.get("Größenklasse") == ("Mittlere kreisangehörige Stadt",)
+    assert s.get("OZG-ID") == ("10515",)
+
+
+def test_project_phases_are_iso_months_and_status_is_the_label(sample: Facts) -> None:
+    s = sample.subject("Umsetzungsprojekt Sprengstofferlaubnis")
+    assert s is not None
+    assert s.get("Beginn Umsetzung") == ("2021-12",) and s.get("Inbetriebnahme NRW") == ("2021-06",)
+    assert s.get("Umsetzungsstatus") == ("Vorbereitung",)
+    assert s.get("Themenfeld") == ("Themenfeld Umwelt",)
+
+
+def test_workshop_free_text_is_not_stored_as_a_date(sample: Facts) -> None:
+    bildung = sample.subject("Themenfeld Bildung")
+    assert bildung is not None and bildung.get("Workshop") == ()
+
+
+def test_leika_pages_point_to_their_ozg_leistung_and_counts_match_the_catalogue(
+    sample: Facts, cat: catalogue.Catalogue
+) -> None:
+    for o in cat.ozg_leistungen:
+        pointing = sample.pointing_to("LeiKa-Leistung", "OZG-Leistung", f"OZG-Leistung {o.ozg_id}")
+        assert len(pointing) == cat.leika_count(o.ozg_id), o.ozg_id
+
+
+STECKBRIEF = """Einleitung.
+{{Steckbrief
+| Titel = Hortanmeldung online
+| Kommunen = 05554004, 05554008; 0555|x
+| Themenfeld = Bildung, Familie & Kind
+| LeiKa-Schlüssel = 99012001001000, 99012001001001, 12345, 99 012 002 000 000
+| Status = fertig
+| Reifegrad = 3
+| URL = ftp://example.org
+| Kontakt = Schulamt
+}}
+"""
+
+
+def test_steckbrief_page_stores_only_valid_keys_and_allowed_values(cat: catalogue.Catalogue) -> None:
+    f = facts.build(cat, {"Steckbrief Hortanmeldung online": STECKBRIEF})
+    s = f.subject("Steckbrief Hortanmeldung online")
+    assert s is not None and s.categories == {"Steckbrief"}
+    assert s.get("Name") == ("Hortanmeldung online",)
+    assert s.get("Themenfeld") == ("Themenfeld Bildung", "Themenfeld Familie & Kind")
+    assert s.get("LeiKa-Schlüssel") == ("99012001001000", "99012002000000")
+    assert s.get("Umsetzungsstand") == ()  # "fertig" is not in the vocabulary
+    assert s.get("Reifegrad") == ("3",)
+    assert s.get("URL") == ()
+    assert s.get("Kontakt") == ("Schulamt",)
+    assert "Kommune 05554004" in s.get("Kommune") and "Kommune 05554008" in s.get("Kommune")
+
+
+def test_alle_kommunen_stores_no_kommune(cat: catalogue.Catalogue) -> None:
+    s = facts.steckbrief_subject("Steckbrief X", {"Kommunen": "alle", "Titel": "X"}, [])
+    assert s.get("Kommune") == ()
+
+
+def test_page_without_the_template_or_with_two_is_left_out(cat: catalogue.Catalogue) -> None:
+    f = facts.build(
+        cat,
+        {"Steckbrief A": "kein Steckbrief", "Steckbrief B": "{{Steckbrief|Titel=a}}{{Steckbrief|Titel=b}}"},
+    )
+    assert f.subject("Steckbrief A") is None and f.subject("Steckbrief B") is None
+
+
+def test_key_filter_is_swappable(cat: catalogue.Catalogue) -> None:
+    f = facts.build(cat, {"Steckbrief A": STECKBRIEF}, valid_keys=lambda _text: ["99000000000000"])
+    s = f.subject("Steckbrief A")
+    assert s is not None and s.get("LeiKa-Schlüssel") == ("99000000000000",)
+
+
+def test_label_is_the_name_or_the_title_without_prefix(sample: Facts) -> None:
+    assert sample.label("Kommune 05554004") == "Ahaus"
+    assert sample.label("Lage Schule") == "Schule"
+    assert sample.label("Themenfeld Gibt es nicht") == "Gibt es nicht"
+
+
+def test_duplicate_subjects_are_refused() -> None:
+    with pytest.raises(ValueError, match="twice"):
+        Facts([Subject("A", frozenset()), Subject("A", frozenset())])
