@@ -66,6 +66,8 @@ def _run(args: argparse.Namespace) -> int:
     from ozgwiki.bots import validate
 
     ctx = context(args)
+    if args.format == "json":
+        ctx.site.diff_out = sys.stderr  # dry-run diffs must not mix into the JSON Lines on stdout
     result = validate.run(ctx, all_pages=args.all, since=args.since, fix=args.fix_format)
     print_result(result, args.format)
     return result.exit_code
