@@ -37,6 +37,7 @@ from ozgwiki.config import Config
 from ozgwiki.errors import EXIT_CONFIG, EXIT_FINDINGS, EXIT_OK, EXIT_UNREACHABLE, ConfigError, OzgwikiError
 from ozgwiki.lock import LOCK_NAME, RunLock, RunLocked
 from ozgwiki.site import Site
+from ozgwiki.state import state_dir as shared_state_dir
 from ozgwiki.switch import (
     CREATE_SUMMARY,
     INITIAL_TEXT,
@@ -266,20 +267,16 @@ class RunSettings:
     def from_config(cls, config: Config, *, log_file: str | os.PathLike[str] | None = None) -> RunSettings:
         """Read ``run.state_dir``, ``run.log_file``, ``run.budget_minutes``, ``run.stop_check_seconds``.
 
-        The state dir (lock and default log) is ``run.state_dir``, else systemd's ``$STATE_DIRECTORY``
-        (``StateDirectory=``), else the config file's folder -- which for the local wiki is the git-ignored
-        ``.localwiki/``.
+        The state dir (lock and default log) is ``run.state_dir`` if set, else the bots' shared state
+        folder ``state.dir`` (:func:`ozgwiki.state.state_dir`: ``state/`` next to the config file by
+        default), so one folder holds everything a run keeps between runs.
         """
         section = config.section("run")
         where = f"{config.path or 'config'}: run"
         if section.get("state_dir"):
             state_dir = config.resolve(str(section["state_dir"]))
-        elif os.environ.get("STATE_DIRECTORY"):
-            state_dir = Path(os.environ["STATE_DIRECTORY"].split(":")[0])
-        elif config.path is not None:
-            state_dir = config.path.parent
         else:
-            state_dir = Path.cwd()
+            state_dir = shared_state_dir(config)
         if log_file:
             log_path = Path(log_file).expanduser().absolute()
         elif section.get("log_file"):

@@ -119,9 +119,9 @@ def test_execute_refuses_while_another_run_holds_the_lock(tmp_path: Path) -> Non
     def no_site(*args: object) -> None:
         raise AssertionError("a refused run must not even log in")
 
-    with held_by_other_process(tmp_path / "ozgwiki-run.lock") as proc:
+    with held_by_other_process(tmp_path / "state" / "ozgwiki-run.lock") as proc:
         report = execute(config, steps=(), out=out, err=err, open_site=no_site)  # type: ignore[arg-type]
     assert report.exit_code == 3
     assert f"another run (PID {proc.pid}, started" in err.getvalue()
     assert "run: exit 3 (incomplete)" in out.getvalue()
-    assert f"another run (PID {proc.pid}" in (tmp_path / "ozgwiki-run.log").read_text()
+    assert f"another run (PID {proc.pid}" in (tmp_path / "state" / "ozgwiki-run.log").read_text()

@@ -197,7 +197,7 @@ def test_an_internal_error_is_one_line_and_logged_with_traceback(tmp_path: Path)
     report, _, err, _ = go(tmp_path, [step("import", [], raises=KeyError("Schlüssel"))])
     assert report.exit_code == 2
     assert err.count("\n") == 1 and "internal error in step import: KeyError" in err
-    log_text = (tmp_path / "ozgwiki-run.log").read_text()
+    log_text = (tmp_path / "state" / "ozgwiki-run.log").read_text()
     assert "Traceback" in log_text and "KeyError" in log_text
 
 
@@ -227,7 +227,7 @@ def test_json_is_one_document_with_every_step(tmp_path: Path) -> None:
     assert doc["steps"][1]["findings"] == 2
     assert doc["switch"] == {"page": SWITCH, "state": "running", "reason": "die Notaus-Seite sagt „an“"}
     assert doc["stats"]["total_requests"] >= 1 and doc["dry_run"] is False
-    assert doc["log_file"] == str(tmp_path / "ozgwiki-run.log")
+    assert doc["log_file"] == str(tmp_path / "state" / "ozgwiki-run.log")
 
 
 def test_only_keeps_the_run_order() -> None:
@@ -332,20 +332,26 @@ def test_login_error_is_exit_2_and_runs_nothing(tmp_path: Path) -> None:
 # ---------------------------------------------------------------- settings, log file, CLI
 
 
-def test_settings_defaults_next_to_the_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("STATE_DIRECTORY", raising=False)
+def test_settings_defaults_in_the_shared_state_dir(tmp_path: Path) -> None:
     s = RunSettings.from_config(config_for(tmp_path))
+    state = tmp_path / "state"  # ozgwiki.state's default: state/ next to the config
     assert (s.state_dir, s.log_file, s.lock_file) == (
-        tmp_path,
-        tmp_path / "ozgwiki-run.log",
-        tmp_path / "ozgwiki-run.lock",
+        state,
+        state / "ozgwiki-run.log",
+        state / "ozgwiki-run.lock",
     )
     assert s.budget_seconds == 3600 and s.stop_check_seconds == 60
 
 
-def test_settings_from_systemd_and_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("STATE_DIRECTORY", str(tmp_path / "lib"))
-    assert RunSettings.from_config(config_for(tmp_path)).lock_file == tmp_path / "lib" / "ozgwiki-run.lock"
+def test_settings_from_config(tmp_path: Path) -> None:
+    shared = parse_config(
+        {
+            "wiki": {"api_url": "http://wiki.test/w/api.php", "username": "B@b"},
+            "state": {"dir": "/var/lib/x"},
+        },
+        tmp_path / "ozgwiki.yaml",
+    )
+    assert RunSettings.from_config(shared).lock_file == Path("/var/lib/x/ozgwiki-run.lock")
     s = RunSettings.from_config(
         config_for(tmp_path, state_dir="st", log_file="logs/run.log", budget_minutes=5)
     )
@@ -364,7 +370,7 @@ def test_log_file_has_every_step_and_no_secret(tmp_path: Path, monkeypatch: pyte
     monkeypatch.setenv("OZGWIKI_PASSWORD", SECRET)
     go(tmp_path, [step("deploy", []), step("import", [], findings=1)])
     go(tmp_path, [step("deploy", [])])
-    text = (tmp_path / "ozgwiki-run.log").read_text()
+    text = (tmp_path / "state" / "ozgwiki-run.log").read_text()
     assert text.count("run started") == 2, "the log is appended to, not overwritten"
     assert "step deploy: deploy summary" in text and "step import: import summary" in text
     assert "run ended: exit 1 (findings)" in text
@@ -412,5 +418,5 @@ def test_log_file_skips_unchanged_pages_but_keeps_changes(tmp_path: Path) -> Non
         return StepResult("noisy")
 
     go(tmp_path, [Step("noisy", func=noisy)])
-    text = (tmp_path / "ozgwiki-run.log").read_text()
+    text = (tmp_path / "state" / "ozgwiki-run.log").read_text()
     assert "Seite neu: created" in text and "Seite ruhig" not in text
