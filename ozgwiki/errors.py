@@ -8,6 +8,9 @@ with a documented code instead of a traceback::
     ├── CatalogueError              catalogue files do not load; carries every problem at once
     ├── LocalWikiError              the local wiki could not be installed, started or stopped
     ├── PageTextError               a page cannot be edited safely; the bot skips it and reports it (exit 1)
+    ├── SchemaError                 templates/ or semantic/ are inconsistent (a packaging bug)
+    ├── VariantError                a source file's SMW / Page Forms variant markers are malformed
+    ├── StateError                  a state file is unusable, or another run holds its lock
     └── WikiError                   anything that went wrong talking to a wiki
         ├── LoginError              wrong user name or bot password, account locked, ...
         ├── WikiUnreachable         connection refused, DNS, timeouts, 5xx after all retries (exit 3)
@@ -60,6 +63,22 @@ class PageTextError(OzgwikiError):
     """
 
     exit_code = EXIT_FINDINGS
+
+
+class SchemaError(OzgwikiError):
+    """The definitions in ``templates/`` or ``semantic/`` are inconsistent; ``problems`` lists each."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__(f"{len(problems)} problem(s) in the wiki definitions:\n" + "\n".join(problems))
+
+
+class VariantError(OzgwikiError):
+    """A source file's variant markers are malformed (unknown, nested or unbalanced)."""
+
+
+class StateError(OzgwikiError):
+    """A state file cannot be used (corrupt, unreadable) or another run holds its lock."""
 
 
 class WikiError(OzgwikiError):

@@ -23,7 +23,7 @@ from typing import Any
 import yaml
 
 from ozgwiki import variant
-from ozgwiki.errors import OzgwikiError
+from ozgwiki.errors import SchemaError
 
 #: SMW datatypes we use, by canonical English name (accepted on every content language as an
 #: alias) -> SMW type id.
@@ -52,12 +52,6 @@ _UNSAFE = re.compile(r"[|{}\[\]]")
 _PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
 
 
-class SchemaError(OzgwikiError):
-    """The definitions in ``templates/`` or ``semantic/`` are inconsistent; ``problems`` lists each."""
-
-    def __init__(self, problems: list[str]) -> None:
-        self.problems = problems
-        super().__init__(f"{len(problems)} problem(s) in the wiki definitions:\n" + "\n".join(problems))
 
 
 @dataclass(frozen=True)

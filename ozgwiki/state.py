@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from ozgwiki.config import Config
-from ozgwiki.errors import ConfigError, OzgwikiError
+from ozgwiki.errors import ConfigError, StateError
 
 log = logging.getLogger(__name__)
 
@@ -44,8 +44,6 @@ DEFAULT_STATE_DIR = "state"
 _NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
 
-class StateError(OzgwikiError):
-    """A state file cannot be used (corrupt, unreadable) or another run holds its lock."""
 
 
 def state_dir(config: Config) -> Path:

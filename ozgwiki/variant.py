@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import re
 
-from ozgwiki.errors import OzgwikiError
+from ozgwiki.errors import VariantError
 
 #: The marker names and, for each, whether a block is kept given (smw, pageforms).
 MARKERS: dict[str, str] = {
@@ -41,8 +41,6 @@ _LINE_MARKER = re.compile(r"^[ \t]*(?:--[ \t]*)?<!--(/?)([A-Z][A-Z-]*)-->[ \t]*(
 _INLINE_MARKER = re.compile(r"<!--(/?)([A-Z][A-Z-]*)-->")
 
 
-class VariantError(OzgwikiError):
-    """A source file's variant markers are malformed (unknown, nested or unbalanced)."""
 
 
 def _keep(name: str, *, smw: bool, pageforms: bool) -> bool:
