@@ -280,3 +280,61 @@ def test_opted_out_and_unsafe_pages_need_attention(sample: Catalogue) -> None:
     assert site.pages["LeiKa 99012001001000"] == "{{nobots}}\nHier nicht."
     assert "99012001001000" not in result.data["diff"]["new"]  # nothing was done to it
     assert result.data["counts"]["skipped"] == 2 and result.exit_code == 1
+
+
+# -- the command ---------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def cli_site(monkeypatch: pytest.MonkeyPatch) -> FakeSite:
+    """``ozgwiki import`` on a fake site: context() is replaced, the catalogue loading is not."""
+    from ozgwiki.commands import importing
+
+    site = FakeSite()
+
+    def fake_context(args: Any) -> BotContext:
+        site.dry_run = args.dry_run
+        return BotContext(config=None, site=site, bot_user="OzgBot", load_catalogue=lambda: Catalogue())  # type: ignore[arg-type]
+
+    monkeypatch.setattr(importing, "context", fake_context)
+    return site
+
+
+def main(argv: list[str]) -> int:
+    """Parse and run like ``ozgwiki.cli.main``, with only this command registered."""
+    import argparse
+
+    from ozgwiki.commands import importing
+
+    parser = argparse.ArgumentParser(prog="ozgwiki")
+    importing.register(parser.add_subparsers(dest="command", required=True))
+    args = parser.parse_args(argv)
+    return int(args.func(args))
+
+
+def test_cli_text_output_with_catalogue_override(
+    cli_site: FakeSite, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from ozgwiki.catalogue import sample_path
+
+    assert main(["import", "--catalogue", str(sample_path())]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith("import: 367 angelegt, 0 geändert,")
+    assert out[1] == "Katalog: 290 neu, 0 geändert, 0 ausgemustert"
+    assert out[2].startswith("  neu: 99001001000000, ") and out[2].endswith(" … und 270 weitere")
+    assert len(cli_site.pages) == 367
+
+
+def test_cli_json_dry_run(cli_site: FakeSite, capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+
+    from ozgwiki.catalogue import sample_path
+
+    assert main(["import", "--dry-run", "--format", "json", "--catalogue", str(sample_path())]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["step"] == "import" and doc["counts"]["created"] == 367
+    assert set(doc["diff"]) == {"new", "changed", "retired"} and len(doc["diff"]["new"]) == 290
+    assert doc["counts"] == {
+        "created": 367, "changed": 0, "unchanged": 0, "retired": 0, "conflicts": 0, "skipped": 0, "errors": 0
+    }  # fmt: skip
+    assert cli_site.pages == {}
