@@ -27,6 +27,8 @@ class BotContext:
     site: Site
     bot_user: str
     load_catalogue: Callable[[], Catalogue]
+    # Called by every engine between pages; the cron job passes its deadline check here.
+    checkpoint: Callable[[], None] | None = None
 
     @property
     def dry_run(self) -> bool:
@@ -39,6 +41,7 @@ class BotContext:
 
     def engine(self, **options: Any) -> SyncEngine:
         """A sync engine on this context's site, as this bot user."""
+        options.setdefault("checkpoint", self.checkpoint)
         return SyncEngine(self.site, bot_user=self.bot_user, **options)
 
 

@@ -11,11 +11,14 @@ with a documented code instead of a traceback::
     ├── SchemaError                 templates/ or semantic/ are inconsistent (a packaging bug)
     ├── VariantError                a source file's SMW / Page Forms variant markers are malformed
     ├── StateError                  a state file is unusable, or another run holds its lock
+    ├── RunLocked                   another `ozgwiki run` holds the run lock (exit 3: try again later)
+    ├── RunBudgetExceeded           the run outlasted run.budget_minutes (exit 3)
     └── WikiError                   anything that went wrong talking to a wiki
         ├── LoginError              wrong user name or bot password, account locked, ...
         ├── WikiUnreachable         connection refused, DNS, timeouts, 5xx after all retries (exit 3)
         ├── RetryBudgetExceeded     maxlag / ratelimited / readonly outlasted the budget (exit 3)
         ├── DryRunWriteBlocked      a write was attempted in dry-run mode (a bug, never a user error)
+        ├── BotStopped              the on-wiki switch page says the bot must not write now (exit 3)
         └── ApiError                the wiki answered with an error code we do not handle
             └── EditConflictError   the page changed under us and re-applying did not settle it
 
@@ -26,6 +29,7 @@ parameters.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1
@@ -81,6 +85,28 @@ class StateError(OzgwikiError):
     """A state file cannot be used (corrupt, unreadable) or another run holds its lock."""
 
 
+class RunLocked(OzgwikiError):
+    """Another run holds the lock. Exit code 3: "could not run now" -- the next cron tick tries again.
+
+    ``holder`` is the :class:`ozgwiki.lock.LockHolder` read from the lock file (None when the other run
+    has not written it yet).
+    """
+
+    exit_code = EXIT_UNREACHABLE
+
+    def __init__(self, path: object, holder: Any | None) -> None:
+        self.path = path
+        self.holder = holder
+        who = holder.describe() if holder else "PID unknown, it has not written the lock file yet"
+        super().__init__(f"another run ({who}) is still running; lock file {path}. Not started.")
+
+
+class RunBudgetExceeded(OzgwikiError):
+    """The run outlasted ``run.budget_minutes``; it stopped after the current page or step (exit 3)."""
+
+    exit_code = EXIT_UNREACHABLE
+
+
 class WikiError(OzgwikiError):
     """Talking to a wiki failed."""
 
@@ -103,6 +129,16 @@ class RetryBudgetExceeded(WikiError):
 
 class DryRunWriteBlocked(WikiError):
     """Something tried to write while the client runs in dry-run mode."""
+
+
+class BotStopped(WikiError):
+    """An admin set the on-wiki switch page: the bot must not write now.
+
+    Exit code 3, like a wiki in read-only mode: nothing is wrong with the configuration or the content,
+    the wiki refuses bot writes for now, and the next scheduled run proceeds once the page says ``an``.
+    """
+
+    exit_code = EXIT_UNREACHABLE
 
 
 class ApiError(WikiError):

@@ -21,26 +21,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
 
-from ozgwiki.errors import EXIT_UNREACHABLE, OzgwikiError
+from ozgwiki.errors import RunLocked
 
 log = logging.getLogger(__name__)
 
 LOCK_NAME = "ozgwiki-run.lock"
 
 
-class RunLocked(OzgwikiError):
-    """Another run holds the lock. Exit code 3: "could not run now" -- the next cron tick tries again.
-
-    (Belongs in :mod:`ozgwiki.errors`; kept here until that module's owner moves it.)
-    """
-
-    exit_code = EXIT_UNREACHABLE
-
-    def __init__(self, path: Path, holder: LockHolder | None) -> None:
-        self.path = path
-        self.holder = holder
-        who = holder.describe() if holder else "PID unknown, it has not written the lock file yet"
-        super().__init__(f"another run ({who}) is still running; lock file {path}. Not started.")
 
 
 @dataclass(frozen=True)

@@ -34,7 +34,15 @@ from typing import IO, Any
 
 from ozgwiki.bot import BotContext, StepResult
 from ozgwiki.config import Config
-from ozgwiki.errors import EXIT_CONFIG, EXIT_FINDINGS, EXIT_OK, EXIT_UNREACHABLE, ConfigError, OzgwikiError
+from ozgwiki.errors import (
+    EXIT_CONFIG,
+    EXIT_FINDINGS,
+    EXIT_OK,
+    EXIT_UNREACHABLE,
+    ConfigError,
+    OzgwikiError,
+    RunBudgetExceeded,
+)
 from ozgwiki.lock import LOCK_NAME, RunLock, RunLocked
 from ozgwiki.site import Site
 from ozgwiki.state import state_dir as shared_state_dir
@@ -62,13 +70,6 @@ STATUS_WORDS = {
 }  # fmt: skip
 
 
-class RunBudgetExceeded(OzgwikiError):
-    """The run outlasted ``run.budget_minutes``; it stopped after the current page or step (exit 3).
-
-    (Belongs in :mod:`ozgwiki.errors`; kept here until that module's owner moves it.)
-    """
-
-    exit_code = EXIT_UNREACHABLE
 
 
 StepFunc = Callable[..., StepResult]
@@ -494,5 +495,11 @@ def _run_steps(
         def load_catalogue() -> Any:
             return catalogue.load_from_config(config)
 
-    ctx = BotContext(config=config, site=site, bot_user=bot_user, load_catalogue=load_catalogue)
+    ctx = BotContext(
+        config=config,
+        site=site,
+        bot_user=bot_user,
+        load_catalogue=load_catalogue,
+        checkpoint=lambda: runner.check_deadline("before the next page"),
+    )
     runner.run(ctx, report)

@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from ozgwiki.errors import EXIT_UNREACHABLE, ConfigError, WikiError
+from ozgwiki.errors import BotStopped, ConfigError
 
 log = logging.getLogger(__name__)
 
@@ -61,15 +61,6 @@ CREATE_SUMMARY = "Bot: Notaus-Seite angelegt (Inhalt „an“: Bot darf schreibe
 _COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.DOTALL)
 
 
-class BotStopped(WikiError):
-    """An admin set the on-wiki switch page: the bot must not write now.
-
-    Exit code 3, like a wiki in read-only mode: nothing is wrong with the configuration or the content,
-    the wiki refuses bot writes for now, and the next scheduled run proceeds once the page says ``an``.
-    (Belongs in :mod:`ozgwiki.errors`; kept here until that module's owner moves it.)
-    """
-
-    exit_code = EXIT_UNREACHABLE
 
 
 class SwitchState(StrEnum):

@@ -137,14 +137,25 @@ class SyncEngine:
     """Bring pages to the state a bot wants, through the site client's save choke point.
 
     ``chunk`` bounds how many pages are read ahead: memory stays flat at ten times the real catalogue,
-    and an interrupted run has written everything before the chunk it died in.
+    and an interrupted run has written everything before the chunk it died in. ``checkpoint`` is called
+    before each chunk is read and before each page; it may raise to stop the run (the cron job's time
+    budget), so even a run that writes nothing stops on time.
     """
 
-    def __init__(self, site: Site, *, bot_user: str, respect_opt_out: bool = True, chunk: int = 500) -> None:
+    def __init__(
+        self,
+        site: Site,
+        *,
+        bot_user: str,
+        respect_opt_out: bool = True,
+        chunk: int = 500,
+        checkpoint: Callable[[], None] | None = None,
+    ) -> None:
         self.site = site
         self.bot_user = bot_user
         self.respect_opt_out = respect_opt_out
         self.chunk = max(1, chunk)
+        self.checkpoint = checkpoint or (lambda: None)
 
     def run(self, changes: Iterable[PageChange]) -> SyncReport:
         """Apply every change; return the report. Run-wide errors (login lost, wiki down) propagate."""
@@ -156,8 +167,10 @@ class SyncEngine:
                     # Two transforms for one page would each see the other's edit as a conflict.
                     raise ValueError(f"page {change.title!r} is changed twice in one run")
                 seen.add(change.title)
+            self.checkpoint()
             states = self.site.read_pages([c.title for c in batch])
             for change in batch:
+                self.checkpoint()
                 report.pages.append(self.apply(change, states[change.title]))
         return report
 

@@ -134,3 +134,22 @@ def test_a_second_run_with_the_same_changes_edits_nothing() -> None:
     engine(site).run(changes)
     again = engine(site).run(changes)
     assert again.edits == 0 and again.counts()["unchanged"] == 2
+
+
+def test_checkpoint_runs_before_each_chunk_and_page_and_can_stop_the_run() -> None:
+    calls: list[int] = []
+
+    class Stop(Exception):
+        pass
+
+    def checkpoint() -> None:
+        calls.append(len(calls))
+        if len(calls) == 4:  # chunk 1, P0, P1, then chunk 2
+            raise Stop
+
+    site = FakeSite({})
+    changes = [PageChange(f"P{i}", set_text("x"), "Bot") for i in range(4)]
+    with pytest.raises(Stop):
+        SyncEngine(site, bot_user="OzgBot", chunk=2, checkpoint=checkpoint).run(changes)  # type: ignore[arg-type]
+    assert site.saved == ["P0", "P1"]
+    assert site.read_calls == [["P0", "P1"]]
