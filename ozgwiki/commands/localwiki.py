@@ -1,4 +1,4 @@
-"""`ozgwiki localwiki up|down|status|reset|run-jobs`: the embedded local MediaWiki.
+"""`ozgwiki localwiki up|down|status|reset|run-jobs|seed-demo|urls`: the embedded local MediaWiki.
 
 Thin shell around :class:`ozgwiki.localwiki.LocalWiki`: parse options, call, print a short report.
 ``status`` exits 0 when the wiki runs and answers, 3 otherwise, so scripts can test for it.
@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 
 from ozgwiki.errors import EXIT_OK, EXIT_UNREACHABLE
-from ozgwiki.localwiki import DEFAULT_PORT, PORT_ENV, LocalWiki, UpResult
+from ozgwiki.localwiki import DEFAULT_PORT, PORT_ENV, LocalWiki, UpResult, read_accounts
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -74,6 +74,18 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     jobs.add_argument("--max-time", type=int, metavar="SECONDS", help="stop after this many seconds")
     jobs.set_defaults(func=_run_jobs)
 
+    seed = actions.add_parser(
+        "seed-demo",
+        parents=[common],
+        help="as the editor account, create the demo's Steckbriefe (once; existing pages are left alone)",
+    )
+    seed.set_defaults(func=_seed_demo)
+
+    urls = actions.add_parser(
+        "urls", parents=[common], help="print the URLs of the pages a demo reader should open"
+    )
+    urls.set_defaults(func=_urls)
+
 
 def _wiki(args: argparse.Namespace) -> LocalWiki:
     return LocalWiki(args.dir, args.port, job_queue_lag_factor=getattr(args, "job_queue_lag_factor", None))
@@ -129,4 +141,30 @@ def _status(args: argparse.Namespace) -> int:
 def _run_jobs(args: argparse.Namespace) -> int:
     result = _wiki(args).run_jobs(max_jobs=args.max_jobs, max_time=args.max_time)
     print(f"jobs run: {result.jobs} ({result.failed} failed); stopped because: {result.reached or 'done'}")
+    return EXIT_OK
+
+
+def _seed_demo(args: argparse.Namespace) -> int:
+    from ozgwiki import demo
+
+    wiki = _wiki(args)
+    report = demo.seed(demo.editor_site(read_accounts(wiki.path("accounts.json"))))
+    counts = report.counts()
+    print(f"demo pages: {counts['created']} created, {counts['skipped']} already there")
+    return EXIT_OK
+
+
+def _urls(args: argparse.Namespace) -> int:
+    from ozgwiki import demo
+    from ozgwiki.config import load_config
+    from ozgwiki.validation import ValidateSettings
+
+    wiki = _wiki(args)
+    accounts = read_accounts(wiki.path("accounts.json"))
+    report_page = ValidateSettings.from_config(load_config(wiki.path("ozgwiki.yaml"))).report_page
+    pages = [*demo.LOOK_AT, ("Wartungsseite LeiKa-Schlüssel", report_page)]
+    width = max(len(label) for label, _ in pages)
+    print("Open in a browser:")
+    for label, title in pages:
+        print(f"  {label:<{width}}  {demo.page_url(accounts.index_url, title)}")
     return EXIT_OK
