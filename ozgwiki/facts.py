@@ -211,7 +211,7 @@ def from_catalogue(cat: Catalogue) -> list[Subject]:
             Themenfeld=[titles.themenfeld(t) for t in p.themenfelder],
             Umsetzungsstatus=p.status.label,
             EfA__Typ=p.efa_typ.label,
-            OZG__Leistung=[titles.ozg_leistung(i) for i in p.ozg_ids],
+            Umgesetzte_OZG__Leistung=[titles.ozg_leistung(i) for i in p.ozg_ids],
             LeiKa__Schlüssel=[k for k in p.leika_schluessel if k in cat.known_keys],
         )
         for phase, monat in p.zeitplan.items():

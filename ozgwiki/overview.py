@@ -304,7 +304,8 @@ def ask_query(section: SectionDef, where: Sequence[tuple[str, str]]) -> AskQuery
 
     The page column becomes the main column (it must come first). A count column becomes the inverse
     printout ``?-Field``: SMW lists the pages pointing to the row there -- of *any* category, which
-    equals the count only while no other category uses that property (see the module tests).
+    equals the count only while no other category stores that property. ``schema.load`` enforces
+    that (an Umsetzungsprojekt's OZG-Leistungen are ``Umgesetzte OZG-Leistung``, not ``OZG-Leistung``).
     """
     printouts = []
     for i, col in enumerate(section.columns):

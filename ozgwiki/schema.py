@@ -512,6 +512,40 @@ def _check_templates(
                 )
 
 
+_CATEGORY_LINK = re.compile(r"\[\[Kategorie:([^\]|]+)\]\]")
+
+
+def _check_counts(
+    templates: list[TemplateDef], pages: list[PageDef], props: dict[str, PropertyDef], problems: list[str]
+) -> None:
+    """A count column's property is stored only by templates of the counted category.
+
+    The ``#ask`` rendering counts with the inverse printout ``?-Property``, which lists the pages of
+    *every* category pointing to the row. Static and live tables agree only while no other template
+    stores that property (an Umsetzungsprojekt's OZG-Leistungen have their own property for this).
+    """
+    stored_by: dict[str, list[TemplateDef]] = {}
+    for t in templates:
+        if not t.is_module:
+            for name in set(_STORE_CALL.findall(t.source)):
+                stored_by.setdefault(name, []).append(t)
+    for page in pages:
+        for section in page.sections:
+            for col in section.columns:
+                if not (col.count_category and col.count_field) or col.count_field not in props:
+                    continue
+                if props[col.count_field].datatype != "Page":
+                    continue  # reported by _load_page
+                for t in stored_by.get(col.count_field, []):
+                    included = t.source.split("<noinclude>", 1)[0]
+                    if col.count_category not in _CATEGORY_LINK.findall(included):
+                        problems.append(
+                            f"semantic/{page.file}: section {section.name}: column {col.header}: "
+                            f"count: property {col.count_field!r} is also stored by templates/{t.file}, "
+                            f"whose pages are not in category {col.count_category!r} (#ask would count them)"
+                        )
+
+
 def load(templates_root: Traversable | None = None, semantic_root: Traversable | None = None) -> Schema:
     """Load and validate every definition; raise :class:`SchemaError` listing all problems.
 
@@ -539,6 +573,7 @@ def load(templates_root: Traversable | None = None, semantic_root: Traversable |
             page = _load_page(node, props, cat_names, problems)
             if page is not None:
                 pages.append(page)
+    _check_counts(templates, pages, props, problems)
     if problems:
         raise SchemaError(problems)
     return Schema(

@@ -219,6 +219,26 @@ def test_count_column_needs_a_page_property(copies: tuple[Path, Path]) -> None:
     assert "column LeiKa-Leistungen: count: property 'OZG-ID' must be of type Page" in problem
 
 
+def test_count_property_stored_by_another_category_is_refused(copies: tuple[Path, Path]) -> None:
+    """?-OZG-Leistung would also list Umsetzungsprojekte: the static and #ask counts would differ."""
+    path = copies[0] / "Umsetzungsprojekt.wiki"
+    text = path.read_text(encoding="utf-8")
+    assert "attribut=Umgesetzte OZG-Leistung}}" in text
+    text = text.replace("attribut=Umgesetzte OZG-Leistung}}", "attribut=OZG-Leistung}}")
+    path.write_text(text, encoding="utf-8")
+    problems = problems_of(copies)
+    message = "count: property 'OZG-Leistung' is also stored by templates/Umsetzungsprojekt.wiki"
+    assert problems and all(message in p for p in problems)
+    files = {p.split(":")[0] for p in problems}
+    assert files == {"semantic/pages/groessenklasse.yaml", "semantic/pages/themenfeld.yaml"}
+
+
+def test_project_ozg_leistungen_have_their_own_property(loaded: schema.Schema) -> None:
+    assert loaded.property("Umgesetzte OZG-Leistung").datatype == "Page"
+    source = loaded.template("Vorlage:Umsetzungsprojekt").source
+    assert "{{{OZG-IDs|}}}|praefix=OZG-Leistung|namen=ja|attribut=Umgesetzte OZG-Leistung}}" in source
+
+
 def test_missing_navigation_file_and_broken_marker(copies: tuple[Path, Path]) -> None:
     (copies[1] / "navigation" / "Impressum.wiki").unlink()
     hauptseite = copies[1] / "navigation" / "Hauptseite.wiki"
