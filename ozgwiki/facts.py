@@ -8,7 +8,8 @@ store with ``#set``. So this module mirrors the templates (``Modul:OZG`` / ``Mod
 * vocabulary properties hold the wiki's labels (``Kommunal``, ``Mittlere kreisangehörige Stadt``) and
   the Priorität as its digit; values outside the vocabulary are not stored;
 * dates are stored as written, ``JJJJ-MM`` or ``JJJJ-MM-TT``; anything else is not stored;
-* LeiKa keys are stored only when they are valid (the templates store only known keys).
+* LeiKa keys are stored only when they are valid (the templates store only known keys: the page
+  ``LeiKa <key>`` exists and is not ``ausgemustert``; a retired page does not even store its own key).
 
 Facts come from the catalogue (the bot's own pages: Themenfelder, Lagen, OZG- and LeiKa-Leistungen,
 Kommunen, Umsetzungsprojekte) and from editors' Steckbrief pages, which only the wiki knows.

@@ -31,10 +31,15 @@ function p.category(name)
 	return '[[Kategorie:' .. name .. ']]'
 end
 
--- A visible warning: red text, literal value, no dependence on site CSS.
-function p.warning(value, reason)
+-- A visible warning around ready markup (e.g. a link): red text, no dependence on site CSS.
+function p.warningMarkup(markup, reason)
 	return '<span class="ozg-warnung" style="color:#b32424;font-weight:bold">⚠ '
-		.. mw.text.nowiki(value) .. ' (' .. reason .. ')</span>'
+		.. markup .. ' (' .. reason .. ')</span>'
+end
+
+-- A visible warning about a value, shown literally.
+function p.warning(value, reason)
+	return p.warningMarkup(mw.text.nowiki(value), reason)
 end
 
 -- Undo the bot's entity escaping (&#124; ...) and trim; the result is the real value.

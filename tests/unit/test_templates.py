@@ -10,6 +10,7 @@ The Lua tests run the real modules under the real ``lua5.1`` with a small stand-
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -20,6 +21,7 @@ import mwparserfromhell
 import pytest
 
 from ozgwiki import schema
+from ozgwiki.extract import extract_keys
 
 GOLDEN = Path(__file__).parent.parent / "golden" / "templates"
 DOCS = Path(__file__).parent.parent.parent / "docs" / "templates.md"
@@ -160,10 +162,15 @@ def test_docs_templates_md_lists_every_parameter() -> None:
     assert docs_table() == {t.name: expected_params(t) for t in TEMPLATES}
 
 
+def test_own_key_of_a_leika_page_goes_through_modul_leika_with_its_status() -> None:
+    source = SCHEMA.template("Vorlage:LeiKa-Leistung").source
+    call = "{{#invoke:LeiKa|liste|{{{Schlüssel|}}}|eigen=ja|status={{{Status|}}}|attribut=LeiKa-Schlüssel}}"
+    assert call in source
+
+
 @pytest.mark.parametrize(
     ("name", "params"),
     [
-        ("LeiKa-Leistung", {"Schlüssel"}),
         ("OZG-Leistung", {"LeiKa-Schlüssel"}),
         ("Umsetzungsprojekt", {"LeiKa-Schlüssel"}),
         ("Steckbrief", {"LeiKa-Schlüssel"}),
@@ -232,11 +239,12 @@ def test_lua_syntax(module: schema.TemplateDef, smw: bool, tmp_path: Path) -> No
     assert result.returncode == 0, result.stderr
 
 
-# A stand-in for the parts of Scribunto's mw library the modules use. Page existence comes from
-# EXISTING; every exists check is counted like MediaWiki's expensive function count.
+# A stand-in for the parts of Scribunto's mw library the modules use. A page's text comes from
+# CONTENT, else EXISTING pages hold an active LeiKa-Leistung; reads are counted in READS. Every exists
+# check is counted like MediaWiki's expensive function count (getContent is not expensive in 1.39).
 MW_STUB = r"""
 local EXISTING, CONTENT, SOURCES = ...
-SETS, EXPENSIVE = {}, 0
+SETS, EXPENSIVE, READS = {}, 0, 0
 mw = { text = {}, title = {}, ustring = string }
 function mw.text.trim(s) return (s:gsub('^%s+', ''):gsub('%s+$', '')) end
 function mw.text.decode(s)
@@ -258,7 +266,14 @@ function mw.title.new(text, ns)
       return EXISTING[text] == true
     end
   end })
-  function t:getContent() return CONTENT[text] end
+  function t:getContent()
+    READS = READS + 1
+    if CONTENT[text] then return CONTENT[text] end
+    if EXISTING[text] then
+      return '{{LeiKa-Leistung\n| Schlüssel = ' .. text:sub(7) .. '\n| Status = aktiv\n}}'
+    end
+    return nil
+  end
   return t
 end
 package.preload['Modul:OZG'] = function() return assert(loadstring(SOURCES.OZG))() end
@@ -298,20 +313,33 @@ def run_lua(
         f"{table({k: lua_quote(v) for k, v in (content or {}).items()})}, "
         f"{table({k: lua_quote(v) for k, v in sources.items()})})\n"
         f"local out = {call}\n"
-        "io.write(out, '\\30', table.concat(SETS, '\\30'))\n"
+        "io.write(out, '\\30', 'READS=' .. READS, '\\30', table.concat(SETS, '\\30'))\n"
     )
     result = subprocess.run([LUA, "-"], input=script, capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stderr
-    out, *sets = result.stdout.split("\x1e")
+    out, reads, *sets = result.stdout.split("\x1e")
+    LAST_READS[:] = [int(reads.removeprefix("READS="))]
     return out, [s for s in sets if s]
+
+
+#: Page reads (getContent) of the last run_lua call.
+LAST_READS: list[int] = [0]
 
 
 KNOWN = ("LeiKa 99012001001000", "LeiKa 99008001012009")
 
 
-def leika(text: str, *, smw: bool = True, existing: tuple[str, ...] = KNOWN) -> tuple[str, list[str]]:
-    call = f"require('Modul:LeiKa').liste(makeFrame({{{lua_quote(text)}, attribut='LeiKa-Schlüssel'}}))"
-    return run_lua(call, smw=smw, existing=existing)
+def leika(
+    text: str,
+    *,
+    smw: bool = True,
+    existing: tuple[str, ...] = KNOWN,
+    content: dict[str, str] | None = None,
+    **named: str,
+) -> tuple[str, list[str]]:
+    args = "".join(f", [ {lua_quote(k)} ]={lua_quote(v)}" for k, v in named.items())
+    call = f"require('Modul:LeiKa').liste(makeFrame({{{lua_quote(text)}{args}, attribut='LeiKa-Schlüssel'}}))"
+    return run_lua(call, smw=smw, existing=existing, content=content)
 
 
 def test_known_unknown_and_malformed_keys() -> None:
@@ -380,12 +408,99 @@ def test_malformed_input_is_shown_literally() -> None:
     assert "&#123;&#123;x&#125;&#125;" in out
 
 
-def test_expensive_check_limit() -> None:
+def test_check_limit() -> None:
     keys = ", ".join(f"99{n:03d}001001000" for n in range(1, 103))
     out, _ = leika(keys, existing=())
     assert out.count("unbekannter LeiKa-Schlüssel") == 100
     assert out.count("(nicht geprüft)") == 2
     assert "[[Kategorie:Seiten mit ungeprüften LeiKa-Schlüsseln]]" in out
+    assert LAST_READS == [100]  # one page read per checked key, none for the rest
+
+
+def test_retired_key_is_marked_linked_categorised_and_not_stored() -> None:
+    page = "{{LeiKa-Leistung\n|Schlüssel=99111001017000\n|  Status   =  ausgemustert \n}}"
+    content = {"LeiKa 99111001017000": page}
+    out, sets = leika("99012001001000, 99111001017000", content=content)
+    assert "[[LeiKa 99012001001000|99012001001000]]" in out
+    assert (
+        '<span class="ozg-warnung" style="color:#b32424;font-weight:bold">'
+        "⚠ [[LeiKa 99111001017000|99111001017000]] (ausgemusterter LeiKa-Schlüssel)</span>"
+    ) in out
+    assert "[[Kategorie:Seiten mit ausgemusterten LeiKa-Schlüsseln]]" in out
+    assert "unbekannter" not in out and "Seiten mit unbekannten" not in out
+    assert sets == ["#set LeiKa-Schlüssel=99012001001000"]
+
+
+@pytest.mark.parametrize(
+    ("page", "retired"),
+    [
+        ("{{LeiKa-Leistung|Schlüssel=99111001017000|Status=ausgemustert}}", True),
+        ("{{LeiKa-Leistung\n| Status\t= ausgemustert<!-- seit 2024 -->\n| Bezeichnung = x\n}}", True),
+        ("{{LeiKa-Leistung\n| Status = aktiv\n}}", False),
+        ("{{LeiKa-Leistung\n| Status = ausgemustert\n| Status = aktiv\n}}", False),  # the last one counts
+        ("{{LeiKa-Leistung\n| Status = Ausgemustert\n}}", False),  # as the template's #ifeq: exact
+        ("{{LeiKa-Leistung\n| Bezeichnung = früher: Status = ausgemustert?\n}}", False),
+        ("#WEITERLEITUNG [[LeiKa 99111001017003]]", False),
+        ("", False),
+    ],
+    ids=["compact", "spaced-comment", "aktiv", "duplicate", "case", "in-text", "redirect", "empty"],
+)
+def test_retired_status_is_read_from_the_leika_page(page: str, retired: bool) -> None:
+    out, sets = leika("99111001017000", content={"LeiKa 99111001017000": page})
+    assert ("ausgemusterter LeiKa-Schlüssel" in out) is retired
+    assert (sets == []) is retired
+
+
+def test_own_key_of_a_leika_page_is_not_looked_up_and_retired_is_no_maintenance_case() -> None:
+    out, sets = leika("99111001017000", existing=(), eigen="ja", status="aktiv")
+    assert out == "[[LeiKa 99111001017000|99111001017000]]" and LAST_READS == [0]
+    assert sets == ["#set LeiKa-Schlüssel=99111001017000"]
+    out, sets = leika("99111001017000", existing=(), eigen="ja", status="ausgemustert")
+    assert out == "[[LeiKa 99111001017000|99111001017000]] <small>(ausgemustert)</small>"
+    assert sets == [] and "Kategorie" not in out
+    out, _ = leika("9911100101700", eigen="ja", status="aktiv")
+    assert "13 statt 14 Ziffern" in out
+
+
+# ------------------------------------------------------------------ key splitting: Lua and Python agree
+
+SPLITTING = json.loads((GOLDEN / "key_splitting.json").read_text(encoding="utf-8"))["cases"]
+
+
+def lua_candidates(text: str) -> list[str]:
+    call = (
+        "(function() local t = {} "
+        f"for _, e in ipairs(require('Modul:LeiKa').entries({lua_quote(text)})) do t[#t + 1] = e.raw end "
+        "return table.concat(t, '\\31') end)()"
+    )
+    out, _ = run_lua(call, smw=True)
+    return out.split("\x1f") if out else []
+
+
+@pytest.mark.parametrize("case", SPLITTING, ids=[c["text"] for c in SPLITTING])
+def test_shared_splitting_cases_python(case: dict) -> None:
+    findings = extract_keys("{{OZG-Leistung|LeiKa-Schlüssel=" + case["text"] + "}}")
+    assert [f.raw for f in findings] == case["raw"]
+
+
+@pytest.mark.parametrize("case", SPLITTING, ids=[c["text"] for c in SPLITTING])
+def test_shared_splitting_cases_lua(case: dict) -> None:
+    assert lua_candidates(case["text"]) == case["raw"]
+
+
+def test_editor_separators_show_two_checked_keys() -> None:
+    for text in ("99012001001000 / 99008001012009", "99012001001000 sowie 99008001012009"):
+        out, sets = leika(text)
+        assert out == "[[LeiKa 99012001001000|99012001001000]], [[LeiKa 99008001012009|99008001012009]]"
+        assert sets == ["#set LeiKa-Schlüssel=99012001001000;99008001012009 | +sep=;"]
+
+
+def test_no_break_and_thin_spaces_join_a_key_like_python() -> None:
+    text = "99\u00a0012\u2009001 001\u202f000"
+    assert [f.raw for f in extract_keys("{{LeiKa|" + text + "}}")] == [text]
+    assert lua_candidates(text) == ["99 012 001 001 000"]  # Lua shows them as plain spaces
+    _out, sets = leika(text)
+    assert sets == ["#set LeiKa-Schlüssel=99012001001000"]
 
 
 def test_inline_template_reads_positional_parameters() -> None:
