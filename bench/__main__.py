@@ -1,4 +1,7 @@
-"""Run all benchmarks and print one table: ``python -m bench [NAME ...] [--runs N]``."""
+"""Run all benchmarks and print one table: ``python -m bench [NAME ...] [--runs N]``.
+
+``python -m bench.import_real`` imports the full real catalogue into a local wiki (minutes; not run here).
+"""
 
 from __future__ import annotations
 
