@@ -9,15 +9,18 @@ LeiKa group), unique per run, so they never meet the import bot's pages.
 from __future__ import annotations
 
 import html
+import os
 import re
 import uuid
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from ozgwiki.bots import deploy as deploy_bot
 
+from ozgwiki import localwiki as lw
 from ozgwiki.bot import BotContext
-from ozgwiki.config import Config
+from ozgwiki.config import LOCALWIKI_DIR_ENV, Config
 from ozgwiki.pages import ParsedPage
 from ozgwiki.pagetext import escape_param_value
 from ozgwiki.site import Site
@@ -115,8 +118,15 @@ def known_keys(bot_site: Site) -> Callable[[int], list[str]]:
     """Create ``n`` pages ``LeiKa <key>`` with made-up group-999 keys; return the keys."""
 
     def make(n: int) -> list[str]:
-        base = int(uuid.uuid4().int % 900) + 100
-        keys = [f"99999{base:03d}{i + 1:03d}000" for i in range(n)]
+        # The shared wiki keeps the pages of earlier runs: draw until none of the keys has a page.
+        for _attempt in range(20):
+            base = int(uuid.uuid4().int % 900) + 100
+            keys = [f"99999{base:03d}{i + 1:03d}000" for i in range(n)]
+            pages = bot_site.read_pages([f"LeiKa {k}" for k in keys])
+            if not any(page.exists for page in pages.values()):
+                break
+        else:
+            pytest.fail("no free group-999 test keys left on the wiki")
         for key in keys:
             result = bot_site.edit(
                 f"LeiKa {key}",
@@ -137,7 +147,9 @@ def assert_clean(parsed: ParsedPage) -> None:
     for word in ERRORS:
         assert word not in parsed.html, f"{word!r} in the rendering of {parsed.title}"
     assert "{{#" not in parsed.html and "{{#" not in text_of(parsed)
-    assert parsed.missing_templates == ()
+    # Modul:LeiKa reads "LeiKa <key>" with getContent(), which records the page as a dependency (so
+    # the page is re-rendered once the key's page is created); a missing one is an unknown key.
+    assert [t for t in parsed.missing_templates if not t.startswith("LeiKa ")] == []
     missing_modules = [t.title for t in parsed.templates if t.title.startswith("Modul:") and not t.exists]
     assert missing_modules == []
 
@@ -172,6 +184,7 @@ def test_three_known_keys_render_and_an_unknown_one_is_marked(
     assert "ozg-warnung" in parsed.html and "unbekannter LeiKa-Schlüssel" in text_of(parsed)
     assert unknown in text_of(parsed)
     assert UNKNOWN_CATEGORY in parsed.categories
+    assert f"LeiKa {unknown}" in parsed.missing_templates  # the dependency on the missing page
 
 
 def test_keys_in_an_infobox_list_are_checked_too(site: Site, known_keys: Callable[[int], list[str]]) -> None:
@@ -196,3 +209,77 @@ def test_special_characters_render_literally(site: Site, value: str) -> None:
     assert_clean(parsed)
     assert text_of(parsed).count(value) >= 2  # heading and EfA row, literally
     assert "OZG-Leistung" in parsed.categories
+
+
+RETIRED_CATEGORY = "Seiten mit ausgemusterten LeiKa-Schlüsseln"
+REPO = Path(__file__).resolve().parents[2]
+
+
+def test_retired_key_is_marked_and_categorised_an_active_one_linked(
+    site: Site, known_keys: Callable[[int], list[str]]
+) -> None:
+    active, retired = known_keys(2)
+    result = site.edit(
+        f"LeiKa {retired}",
+        lambda _t: f"{{{{LeiKa-Leistung\n| Schlüssel = {retired}\n| Bezeichnung = Testleistung\n"
+        "| Status   =   ausgemustert\n}}",
+        "Bot: Testseite für Vorlagentests (ausgemustert)",
+    )
+    assert result.outcome.value == "changed"
+
+    parsed = site.parse(text=f"{{{{LeiKa|{active}|{retired}}}}}", context_title="Testseite Schlüssel")
+    assert_clean(parsed)
+    text = text_of(parsed)
+    assert f"⚠ {retired} (ausgemusterter LeiKa-Schlüssel)" in text
+    assert f'title="LeiKa {retired}"' in parsed.html  # still a link to its page
+    assert RETIRED_CATEGORY in parsed.categories
+    assert UNKNOWN_CATEGORY not in parsed.categories
+
+    clean = site.parse(text=f"{{{{LeiKa|{active}}}}}", context_title="Testseite Schlüssel")
+    assert_clean(clean)
+    assert f'title="LeiKa {active}"' in clean.html and "ozg-warnung" not in clean.html
+    assert RETIRED_CATEGORY not in clean.categories
+
+    # The retired page itself says so, but is no maintenance case.
+    own = site.parse(title=f"LeiKa {retired}")
+    assert_clean(own)
+    assert "(ausgemustert)" in text_of(own) and "Ausgemusterte LeiKa-Leistung" in own.categories
+    assert RETIRED_CATEGORY not in own.categories and "ozg-warnung" not in own.html
+
+
+@pytest.mark.parametrize("separator", [" / ", " sowie ", " oder ", " bzw. ", " & ", "<br />"])
+def test_keys_split_like_the_validation_bot(
+    site: Site, known_keys: Callable[[int], list[str]], separator: str
+) -> None:
+    a, b = known_keys(2)
+    call = f"{{{{Steckbrief|Titel=Test|LeiKa-Schlüssel={a}{separator}{b}}}}}"  # as an editor types it
+    parsed = site.parse(text=call, context_title="Steckbrief Test")
+    assert_clean(parsed)
+    assert f'title="LeiKa {a}"' in parsed.html and f'title="LeiKa {b}"' in parsed.html
+    assert "ozg-warnung" not in parsed.html
+
+
+def test_page_using_a_key_follows_when_the_key_is_retired(
+    site: Site, known_keys: Callable[[int], list[str]]
+) -> None:
+    """getContent() records "LeiKa <key>" as a dependency: retiring the key re-renders the user page
+    (through the job queue, which the local wiki runs only when asked)."""
+    (key,) = known_keys(1)
+    title = f"Testseite Ausmusterung {key}"
+    site.edit(title, lambda _t: f"{{{{LeiKa|{key}}}}}", "Bot: Testseite für Vorlagentests")
+    wiki = lw.LocalWiki(os.environ.get(LOCALWIKI_DIR_ENV) or REPO / ".localwiki")
+
+    def categories() -> set[str]:
+        answer = site.api("query", prop="categories", titles=title, cllimit="max")
+        return {c["title"].split(":", 1)[1] for c in answer["query"]["pages"][0].get("categories", [])}
+
+    # No job run here: the save itself stores the page's categories, and the shared wiki's importer
+    # retires test keys it does not know (other engineers' runs), so keep this window short.
+    assert RETIRED_CATEGORY not in categories()
+    site.edit(
+        f"LeiKa {key}",
+        lambda _t: f"{{{{LeiKa-Leistung|Schlüssel={key}|Status=ausgemustert}}}}",
+        "Bot: Testseite für Vorlagentests (ausgemustert)",
+    )
+    assert wiki.run_jobs().failed == 0
+    assert RETIRED_CATEGORY in categories()
