@@ -302,8 +302,10 @@ def run(ctx: BotContext, *, chunk: int = 500) -> StepResult:
     diff = CatalogueDiff()
     retired_titles: set[str] = set()
     for batch in _chunks(items, max(1, chunk)):
+        engine.checkpoint()  # as SyncEngine.run does: the cron job's time budget may stop the run here
         states = site.read_pages([i.title for i in batch])
         for item in batch:
+            engine.checkpoint()
             page, delta = apply_item(engine.apply, item, states[item.title])
             report.pages.append(page)
             if delta is not None and page.outcome in _EDITED and item.key is not None:

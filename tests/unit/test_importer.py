@@ -338,3 +338,24 @@ def test_cli_json_dry_run(cli_site: FakeSite, capsys: pytest.CaptureFixture[str]
         "created": 367, "changed": 0, "unchanged": 0, "retired": 0, "conflicts": 0, "skipped": 0, "errors": 0
     }  # fmt: skip
     assert cli_site.pages == {}
+
+
+def test_checkpoint_before_each_chunk_and_page_can_stop_the_run(sample: Catalogue) -> None:
+    class Stop(Exception):
+        pass
+
+    calls = 0
+
+    def checkpoint() -> None:
+        nonlocal calls
+        calls += 1
+        if calls > 5:
+            raise Stop
+
+    site = FakeSite()
+    ctx = BotContext(
+        config=None, site=site, bot_user="OzgBot", load_catalogue=lambda: sample, checkpoint=checkpoint
+    )  # type: ignore[arg-type]
+    with pytest.raises(Stop):
+        importer.run(ctx, chunk=100)
+    assert len(site.pages) == 4  # 1 chunk checkpoint + 4 pages written, stopped before the 5th
