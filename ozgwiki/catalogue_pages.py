@@ -203,7 +203,9 @@ def ozg_page(o: OzgLeistung) -> PagePlan:
             "Themenfeld": o.themenfeld,
             "Zuständigkeiten": _join(z.label for z in Zustaendigkeit if z in o.zustaendigkeiten),
             "Priorität": str(o.prioritaet.stufe) if o.prioritaet else "",
-            "Größenklassen": _join(g.label for g in Groessenklasse if g in o.groessenklassen),
+            # Aachen (regionsangehörig, Rechtsstellung einer kreisfreien Stadt) implements what kreisfreie
+            # Städte implement; listing it lets the Aachen page's query find these Leistungen too.
+            "Größenklassen": _join(g.label for g in Groessenklasse if g.leistungen_wie in o.groessenklassen),
             "LeiKa-Schlüssel": _join(o.leika_schluessel),
         },
     )

@@ -96,7 +96,10 @@ def test_sample_has_the_seed_facts() -> None:
     c = load()
     assert len(c.themenfelder) == 15 and c.themenfelder[-1].name == "Basisdienste"
     assert c.lagen_of("Basisdienste") == ()
-    assert c.themenfeld("Bildung").workshop == "Q4 2019, voraussichtlich 12.12."  # type: ignore[union-attr]
+    bildung = c.themenfeld("Bildung")
+    assert bildung is not None
+    assert bildung.workshop == "2019-12-12"  # "Q4 2019, voraussichtlich 12.12." on the slide
+    assert bildung.beschreibung is not None and "Q4 2019" in bildung.beschreibung
     ahaus_table = c.ozg_leistungen_for(c.kommune("05554004").groessenklasse)  # type: ignore[union-attr]
     assert sorted(o.ozg_id for o in ahaus_table) == ["10011", "10110", "10111", "10513", "10514", "10515"]
     abbruch = c.ozg_leistung("10513")

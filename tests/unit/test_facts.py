@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from ozgwiki import catalogue, facts
@@ -37,8 +39,15 @@ def test_project_phases_are_iso_months_and_status_is_the_label(sample: Facts) ->
     assert s.get("Themenfeld") == ("Themenfeld Umwelt",)
 
 
-def test_workshop_free_text_is_not_stored_as_a_date(sample: Facts) -> None:
+def test_workshop_date_is_stored_and_free_text_is_not(sample: Facts, cat: catalogue.Catalogue) -> None:
     bildung = sample.subject("Themenfeld Bildung")
+    assert bildung is not None and bildung.get("Workshop") == ("2019-12-12",)
+    themenfelder = tuple(
+        dataclasses.replace(t, workshop="Q4 2019, voraussichtlich 12.12.") if t.name == "Bildung" else t
+        for t in cat.themenfelder
+    )
+    free = facts.build(dataclasses.replace(cat, themenfelder=themenfelder))
+    bildung = free.subject("Themenfeld Bildung")
     assert bildung is not None and bildung.get("Workshop") == ()
 
 
