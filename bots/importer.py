@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import html
 import logging
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -29,10 +29,9 @@ from ozgwiki import titles
 from ozgwiki.bot import BotContext, StepResult
 from ozgwiki.catalogue_pages import KIND_LEIKA, STATUS_AKTIV, STATUS_AUSGEMUSTERT, PagePlan, plan_pages
 from ozgwiki.errors import PageTextError
-from ozgwiki.pages import PageState
 from ozgwiki.pagetext import escape_param_value, get_template_params, set_template_params
 from ozgwiki.site import Site
-from ozgwiki.sync import Outcome, PageChange, PageReport, SyncReport
+from ozgwiki.sync import Outcome, PageChange, SyncReport
 
 __all__ = [
     "NAME",
@@ -274,44 +273,50 @@ def summary_line(c: Mapping[str, int], diff: CatalogueDiff, dry_run: bool) -> st
     return line + (" (Probelauf: nichts gespeichert)" if dry_run else "")
 
 
-def _chunks(items: Sequence[ImportItem], size: int) -> Iterator[Sequence[ImportItem]]:
-    for i in range(0, len(items), size):
-        yield items[i : i + size]
+class _Tracked:
+    """One item's page change that remembers what its transform last saw.
 
+    The engine re-applies a transform after an edit conflict; the edit summary and the catalogue diff
+    must describe the text the saved edit was based on, not the first read.
+    """
 
-def apply_item(
-    ctx_apply: Callable[[PageChange, PageState], PageReport], item: ImportItem, state: PageState
-) -> tuple[PageReport, tuple[Delta, tuple[str, ...]] | None]:
-    """Examine the page as read, build its change with a fitting summary, hand it to the engine."""
-    try:
-        seen = examine(state.text, state.exists, item.template, item.params)
-        summary, delta = item.summary(seen), item.delta(seen)
-    except PageTextError:
-        # The engine meets the same error in the transform and reports the page as skipped.
-        summary, delta = f"Bot: {item.kind} aus dem OZG-Katalog abgeglichen", None
-    change = PageChange(item.title, item.transform, summary, kind=item.kind)
-    return ctx_apply(change, state), delta
+    def __init__(self, item: ImportItem) -> None:
+        self.item = item
+        self.seen: Examined | None = None
+        self._seen_text: str | None = None
+
+    def _examine(self, text: str) -> Examined:
+        if self.seen is None or self._seen_text != text:
+            self.seen = examine(text, bool(text), self.item.template, self.item.params)
+            self._seen_text = text
+        return self.seen
+
+    def transform(self, text: str) -> str:
+        self._examine(text)  # a page that cannot be read safely raises here: skipped and reported
+        return self.item.transform(text)
+
+    def summary(self, text: str) -> str:
+        return self.item.summary(self._examine(text))
+
+    def change(self) -> PageChange:
+        return PageChange(self.item.title, self.transform, self.summary, kind=self.item.kind)
 
 
 def run(ctx: BotContext, *, chunk: int = 500) -> StepResult:
     """Import the context's catalogue; returns the page report, the counts and the catalogue diff."""
     site = ctx.site
-    items = import_items(plan_pages(ctx.catalogue), existing_leika_keys(site))
-    engine = ctx.engine()
-    report = SyncReport()
+    tracked = [_Tracked(i) for i in import_items(plan_pages(ctx.catalogue), existing_leika_keys(site))]
+    report = ctx.engine(chunk=max(1, chunk)).run(t.change() for t in tracked)
     diff = CatalogueDiff()
     retired_titles: set[str] = set()
-    for batch in _chunks(items, max(1, chunk)):
-        engine.checkpoint()  # as SyncEngine.run does: the cron job's time budget may stop the run here
-        states = site.read_pages([i.title for i in batch])
-        for item in batch:
-            engine.checkpoint()
-            page, delta = apply_item(engine.apply, item, states[item.title])
-            report.pages.append(page)
-            if delta is not None and page.outcome in _EDITED and item.key is not None:
-                diff.add(item.key, *delta)
-                if delta[0] is Delta.RETIRED:
-                    retired_titles.add(item.title)
+    for t, page in zip(tracked, report.pages, strict=True):
+        if page.outcome not in _EDITED or t.item.key is None or t.seen is None:
+            continue
+        delta = t.item.delta(t.seen)
+        if delta is not None:
+            diff.add(t.item.key, *delta)
+            if delta[0] is Delta.RETIRED:
+                retired_titles.add(t.item.title)
     c = counts(report, retired_titles)
     log.info("import: %s", site.stats.summary())
     return StepResult(

@@ -315,7 +315,7 @@ class Site:
         self,
         title: str,
         transform: Callable[[str], str | None],
-        summary: str,
+        summary: str | Callable[[str], str],
         *,
         page: PageState | None = None,
         minor: bool = False,
@@ -323,12 +323,14 @@ class Site:
         """Apply the pure ``transform`` to a page and save the result if it really changes the page.
 
         ``transform`` gets the current text ("" for a missing page) and returns the new text or None
-        ("leave it alone"). On a conflict the page is re-read and ``transform`` re-applied, at most
-        ``max_conflict_retries`` times; then the page is reported as a conflict and never overwritten.
+        ("leave it alone"). ``summary`` may be a function of the text the transform was applied to, so
+        a summary that names what changed stays right after a conflict re-read. On a conflict the page
+        is re-read and ``transform`` re-applied, at most ``max_conflict_retries`` times; then the page
+        is reported as a conflict and never overwritten.
         Per-page refusals (protection, spam and abuse filters, ...) become an ``error`` outcome; errors
         that concern the whole run (lost login, unreachable wiki, budget) propagate.
         """
-        if not summary.strip():
+        if isinstance(summary, str) and not summary.strip():
             raise ValueError("an edit needs a summary")
         state = page if page is not None else self.read_pages([title])[title]
         last_conflict = ""
@@ -345,8 +347,11 @@ class Site:
                 (self.diff_out or sys.stdout).write(diff)
                 outcome = SaveOutcome.CHANGED if state.exists else SaveOutcome.CREATED
                 return self._done(title, outcome, revid=state.revid, diff=diff, attempts=attempt)
+            text_summary = summary(state.text) if callable(summary) else summary
+            if not text_summary.strip():
+                raise ValueError("an edit needs a summary")
             try:
-                body = self._save(state, new, summary, minor)
+                body = self._save(state, new, text_summary, minor)
             except ApiError as exc:
                 if exc.code in CONFLICT_CODES:
                     last_conflict = f"{exc.code}: {exc.info}"

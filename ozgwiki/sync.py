@@ -54,7 +54,7 @@ class PageChange:
 
     title: str
     transform: Callable[[str], str | None]
-    summary: str
+    summary: str | Callable[[str], str]  # or a function of the text the transform was applied to
     kind: str = ""
     minor: bool = False
     skip_reason: str | None = None  # reported when the transform returns None

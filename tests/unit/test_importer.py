@@ -184,7 +184,13 @@ class FakeSite:
         return {t: PageState(t, t in self.pages, self.pages.get(t, ""), revid=1) for t in titles}
 
     def edit(
-        self, title: str, transform: Callable[[str], str | None], summary: str, *, page: Any, minor: bool
+        self,
+        title: str,
+        transform: Callable[[str], str | None],
+        summary: str | Callable[[str], str],
+        *,
+        page: Any,
+        minor: bool,
     ) -> SaveResult:
         new = transform(page.text)
         if new is None:
@@ -194,7 +200,7 @@ class FakeSite:
         if not self.dry_run:
             self.pages[title] = new
             self.stats.edits_sent += 1
-        self.summaries[title] = summary
+        self.summaries[title] = summary(page.text) if callable(summary) else summary
         return SaveResult(
             title, SaveOutcome.CHANGED if page.exists else SaveOutcome.CREATED, dry_run=self.dry_run
         )

@@ -204,6 +204,25 @@ def test_conflict_rereads_reapplies_and_saves(monkeypatch, rsps) -> None:
     assert site.stats.conflicts == 0 and site.stats.changed == 1
 
 
+def test_summary_function_describes_the_text_the_saved_edit_was_based_on(monkeypatch, rsps) -> None:
+    site, _ = logged_in(monkeypatch, rsps)
+    fx.register(rsps, "tokens_csrf")
+    fx.register(rsps, "edit_conflict_fv2")
+    reread(rsps, CURRENT + "\nZeile der Redakteurin")
+    fx.register(rsps, "edit_update")
+    seen: list[str] = []
+
+    def summary(text: str) -> str:
+        seen.append(text)
+        return f"Bot: Test ({text.count(chr(10)) + 1} Zeilen vorher)"
+
+    site.edit(TITLE, append("Bot-Zeile"), summary, page=existing())
+    first, second = fx.sent(rsps, "edit")
+    assert seen == [CURRENT, CURRENT + "\nZeile der Redakteurin"]
+    assert first["summary"] != second["summary"]
+    assert second["summary"] == summary(CURRENT + "\nZeile der Redakteurin")
+
+
 def test_conflict_that_persists_is_reported_not_overwritten(monkeypatch, rsps) -> None:
     site, _ = logged_in(monkeypatch, rsps, max_conflict_retries=2)
     fx.register(rsps, "tokens_csrf")
