@@ -22,6 +22,8 @@ $wgDebugLogGroups['error'] = @@LOG_DIR@@ . '/error.log';
 $wgDebugLogGroups['fatal'] = @@LOG_DIR@@ . '/fatal.log';
 $wgUploadDirectory = @@UPLOAD_DIR@@;
 $wgEnableUploads = false;
+// A neutral logo instead of MediaWiki's "Set $wgLogos" placeholder; production wikis bring their own.
+$wgLogos = [ '1x' => "$wgResourceBasePath/resources/assets/mediawiki.png" ];
 $wgEnableEmail = false;
 $wgShowExceptionDetails = true;
 
