@@ -246,6 +246,15 @@ def _heading(section: SectionDef) -> list[str]:
     return [f"== {section.heading} =="] if section.heading else []
 
 
+def group_heading(section: SectionDef, value: str, facts: Facts, props: Mapping[str, PropertyDef]) -> str:
+    """The ``===`` heading of one group: a link to the group's page when ``group_by`` is a Page
+    property (``=== [[Lage Schule|Schule]] ===``), so readers click on to it; the value otherwise."""
+    prop = props.get(section.group_by or "")
+    label = facts.label(value)
+    shown = link(value, label) if prop is not None and prop.datatype == "Page" else escape(label)
+    return f"=== {shown} ==="
+
+
 def render_static(
     section: SectionDef, page: OverviewPage, facts: Facts, props: Mapping[str, PropertyDef]
 ) -> str:
@@ -256,7 +265,7 @@ def render_static(
         return "\n".join([*out, _empty(section)])
     for value, rows in groups(section, selection):
         if value is not None:
-            out.append(f"=== {escape(facts.label(value))} ===")
+            out.append(group_heading(section, value, facts, props))
         out.append(static_table(section.columns, rows, facts, props))
     return "\n".join(out)
 
@@ -330,7 +339,9 @@ def ask_query(section: SectionDef, where: Sequence[tuple[str, str]]) -> AskQuery
     )
 
 
-def render_ask(section: SectionDef, page: OverviewPage, facts: Facts) -> str:
+def render_ask(
+    section: SectionDef, page: OverviewPage, facts: Facts, props: Mapping[str, PropertyDef]
+) -> str:
     """A section as live queries: heading, then one ``{{#ask:}}`` (or one per group known today)."""
     where = conditions(section, page)
     out = _heading(section)
@@ -340,7 +351,7 @@ def render_ask(section: SectionDef, page: OverviewPage, facts: Facts) -> str:
         if not found:
             return "\n".join([*out, _empty(section)])
         for value in found:
-            out.append(f"=== {escape(facts.label(value))} ===")
+            out.append(group_heading(section, value, facts, props))
             out.append(ask_query(section, [*where, (section.group_by, value)]).text())
         return "\n".join(out)
     out.append(ask_query(section, where).text())
@@ -360,7 +371,7 @@ def render_section(
         selection = select_section(section, page, facts)
         return "\n".join([*_heading(section), gantt.render(selection.rows, facts, empty=_empty(section))])
     if mode == "ask":
-        return render_ask(section, page, facts)
+        return render_ask(section, page, facts, props)
     return render_static(section, page, facts, props)
 
 
@@ -506,6 +517,6 @@ def ask_rows(
     """The rows the ``#ask`` rendering of a section would show, computed by :func:`interpret_ask`."""
     counted = [c.header for c in section.columns if c.count_category]
     rows: list[Row] = []
-    for query in parse_ask(render_ask(section, page, facts)):
+    for query in parse_ask(render_ask(section, page, facts, props)):
         rows += rows_from_ask(interpret_ask(query, facts, props), counted)
     return rows

@@ -74,6 +74,8 @@ CASES = [
     ("kommune-05554004", "kommune", "Kommune 05554004", "ozg-leistungen"),
     ("roadmap", "roadmap", "Roadmap", "roadmap"),
     ("roadmap-umwelt", "roadmap", "Roadmap/Umwelt", "roadmap"),
+    ("lage-schule", "lage", "Lage Schule", "ozg-leistungen"),
+    ("lage-bauen-immobilien", "lage", "Lage Bauen & Immobilien", "ozg-leistungen"),
 ]
 
 
@@ -99,7 +101,7 @@ def test_every_page_and_table_section_has_the_same_rows(loaded, sample, props) -
                 static, asked = overview.static_rows(sec, p, sample), overview.ask_rows(sec, p, sample, props)
                 assert asked == static, (p.title, sec.name)
                 checked += 1
-    assert checked == 85  # every table section of every page of the sample
+    assert checked == 101  # every table section of every page of the sample
 
 
 # ----------------------------------------------------------------------------- the seed tables
@@ -146,12 +148,57 @@ def test_ahaus_table_holds_exactly_the_six_seed_rows(loaded, sample, props) -> N
 def test_bildung_table_counts_leika_leistungen_per_ozg_leistung(loaded, sample, props, cat) -> None:
     text = section_text(loaded, sample, props, "themenfeld", "Themenfeld Bildung", "ozg-leistungen", "static")
     lagen = re.findall(r"^=== (.+) ===$", text, re.M)
-    assert lagen == [lage.name for lage in cat.lagen_of("Bildung")]
+    assert lagen == [f"[[Lage {lage.name}|{lage.name}]]" for lage in cat.lagen_of("Bildung")]
     rows = _cells(text)
     expected = {(o.name, o.ozg_id, str(cat.leika_count(o.ozg_id))) for lage in cat.lagen_of("Bildung")
                 for o in cat.ozg_leistungen_of(lage.name)}  # fmt: skip
     assert {tuple(r[:3]) for r in rows} == expected
     assert ("Hortbetreuung", "10040", "1") in expected
+
+
+@pytest.mark.parametrize("mode", ["static", "ask"])
+def test_group_headings_link_the_groups_page_when_group_by_is_a_page(loaded, sample, props, mode) -> None:
+    text = section_text(loaded, sample, props, "themenfeld", "Themenfeld Bildung", "ozg-leistungen", mode)
+    headings = re.findall(r"^=== (.+) ===$", text, re.M)
+    assert "[[Lage Schule|Schule]]" in headings
+    assert all(re.fullmatch(r"\[\[Lage [^|\]]+\|[^\]]+\]\]", h) for h in headings), headings
+
+
+def test_group_headings_stay_plain_text_for_other_properties(props) -> None:
+    """A group value that is not a page (here a Text property) is shown escaped, not linked."""
+    sec = schema.SectionDef(
+        name="x", heading="X", category="K", where=(), group_by="OZG-ID",
+        columns=(schema.ColumnDef("Seite", field="Seite"),), sort=(schema.SortKey("OZG-ID"),),
+    )  # fmt: skip
+    f = Facts([subject("A", **{"OZG-ID": "1|[2]"})])
+    p = OverviewPage("P", PageDef(file="x", title="P", description="", sections=(sec,)), {})
+    for mode in ("static", "ask"):
+        text = overview.render_section(sec, p, f, props, mode)
+        assert "=== 1&#124;&#91;2&#93; ===" in text.splitlines(), text
+
+
+def test_lage_page_lists_its_ozg_leistungen_by_name(loaded, sample, props, cat) -> None:
+    p = page(loaded, sample, props, "lage", "Lage Schule")
+    assert not p.overview_only  # the Lage page itself, below the importer's template
+    sec = p.definition.sections[0]
+    rows = overview.static_rows(sec, p, sample)
+    expected = sorted(cat.ozg_leistungen_of("Schule"), key=lambda o: o.name)
+    assert [r.subject for r in rows] == [f"OZG-Leistung {o.ozg_id}" for o in expected]
+    schulaufnahme = next(r for r in rows if r.subject == "OZG-Leistung 10041")
+    assert schulaufnahme.cells[:3] == (("OZG-Leistung 10041",), ("10041",), (str(cat.leika_count("10041")),))
+    assert overview.ask_rows(sec, p, sample, props) == rows
+    text = overview.render_section(sec, p, sample, props, "static")
+    assert "| [[OZG-Leistung 10041|Schulaufnahme und -wechsel]]" in text.splitlines()
+
+
+def test_every_lage_gets_a_page_and_its_empty_text_is_german(loaded, sample, props, cat) -> None:
+    pages = overview.pages_of(definition(loaded, "lage"), sample, props)
+    assert {p.title for p in pages} == {f"Lage {lage.name}" for lage in cat.lagen}
+    empty = Facts([subject("Lage Leer", "Lage", Name="Leer")])
+    (p,) = overview.pages_of(definition(loaded, "lage"), empty, props)
+    for mode in ("static", "ask"):
+        text = overview.render_section(p.definition.sections[0], p, empty, props, mode)
+        assert "''dieser Lage sind noch keine OZG-Leistungen zugeordnet''" in text
 
 
 def test_empty_sections_show_their_empty_text(loaded, sample, props) -> None:
@@ -282,7 +329,7 @@ def test_recorded_count_column_counts_printout_values() -> None:
 def test_interpreted_answer_has_the_recorded_shape(loaded, sample, props) -> None:
     recorded = fixtures_smw.body("ask")["query"]
     p = page(loaded, sample, props, "roadmap", "Roadmap/Umwelt")
-    (query,) = overview.parse_ask(overview.render_ask(p.definition.sections[0], p, sample))
+    (query,) = overview.parse_ask(overview.render_ask(p.definition.sections[0], p, sample, props))
     body = overview.interpret_ask(query, sample, props)["query"]
     assert set(recorded) >= set(body)
     assert body["printrequests"][0]["mode"] == recorded["printrequests"][0]["mode"] == 2

@@ -43,6 +43,7 @@ def test_everything_loads(loaded: schema.Schema) -> None:
         "pages/themenfeld.yaml",
         "pages/groessenklasse.yaml",
         "pages/kommune.yaml",
+        "pages/lage.yaml",
         "pages/roadmap.yaml",
     }
 
@@ -230,7 +231,11 @@ def test_count_property_stored_by_another_category_is_refused(copies: tuple[Path
     message = "count: property 'OZG-Leistung' is also stored by templates/Umsetzungsprojekt.wiki"
     assert problems and all(message in p for p in problems)
     files = {p.split(":")[0] for p in problems}
-    assert files == {"semantic/pages/groessenklasse.yaml", "semantic/pages/themenfeld.yaml"}
+    assert files == {
+        "semantic/pages/groessenklasse.yaml",
+        "semantic/pages/lage.yaml",
+        "semantic/pages/themenfeld.yaml",
+    }
 
 
 def test_project_ozg_leistungen_have_their_own_property(loaded: schema.Schema) -> None:
