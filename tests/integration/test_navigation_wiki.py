@@ -1,0 +1,80 @@
+"""A reader clicks Hauptseite → Themenfeld → Lage → OZG-Leistung → LeiKa-Leistung on the real local wiki.
+
+The regeneration bot runs first (sample catalogue, static mode on the plain wiki); then each hop is a
+link the wiki itself reports for the page (``action=parse&prop=links``, the parser's fresh output, no
+job queue involved), and each link target is an existing page. The Hauptseite comes from ``ozgwiki
+deploy`` and the entity pages from ``ozgwiki import``, which the shared wiki has had since ``localwiki
+up`` / the cron tests; this test does not redeploy or re-import, so it never races their tests.
+"""
+
+from __future__ import annotations
+
+import pytest
+from ozgwiki.bots import regenerate
+
+from ozgwiki import catalogue, titles
+from ozgwiki.bot import BotContext
+from ozgwiki.config import Config
+from ozgwiki.pagetext import get_section, get_template_params
+from ozgwiki.site import Site
+
+pytestmark = pytest.mark.wiki
+
+SAMPLE = catalogue.load(catalogue.sample_path())
+SCHULAUFNAHME = "10041"  # Schulaufnahme und -wechsel, Lage Schule, Themenfeld Bildung
+
+
+def context(site: Site) -> BotContext:
+    return BotContext(
+        config=Config(wiki=site.wiki, raw={}),
+        site=site,
+        bot_user=site.userinfo.name,
+        load_catalogue=lambda: SAMPLE,
+    )
+
+
+def links(site: Site, title: str) -> dict[str, bool]:
+    """Main-namespace link targets of a page as the parser sees them now -> whether they exist."""
+    body = site.api("parse", page=title, prop="links", redirects=1)
+    return {link["title"]: bool(link.get("exists")) for link in body["parse"]["links"] if link["ns"] == 0}
+
+
+def hop(site: Site, source: str, target: str) -> dict[str, bool]:
+    """Assert ``source`` links to ``target`` and ``target`` exists; the links of ``target``."""
+    found = links(site, source)
+    assert target in found, f"[[{source}]] does not link to [[{target}]]; it links to {sorted(found)}"
+    assert found[target], f"[[{source}]] links to [[{target}]], which does not exist"
+    assert site.read_pages([target])[target].exists
+    return links(site, target)
+
+
+def test_reader_clicks_from_the_main_page_down_to_a_leika_leistung(bot_site: Site) -> None:
+    result = regenerate.run(context(bot_site))
+    assert result.data["mode"] == "static"
+    assert not result.report.needs_attention, result.report.summary()
+    assert bot_site.read_pages(["Hauptseite"])["Hauptseite"].exists, "deploy the wiki: `ozgwiki deploy`"
+
+    themenfeld, lage, ozg = (
+        titles.themenfeld("Bildung"),
+        titles.lage("Schule"),
+        titles.ozg_leistung(SCHULAUFNAHME),
+    )
+    hop(bot_site, "Hauptseite", themenfeld)
+    hop(bot_site, themenfeld, lage)
+    from_ozg = hop(bot_site, lage, ozg)
+
+    # The Themenfeld → Lage and Lage → OZG-Leistung links are the regeneration bot's, in its sections.
+    bildung = bot_site.read_pages([themenfeld])[themenfeld].text
+    assert "=== [[Lage Schule|Schule]] ===" in (get_section(bildung, "ozg-leistungen") or "")
+    schule = bot_site.read_pages([lage])[lage].text
+    assert f"| [[{ozg}|Schulaufnahme und -wechsel]]" in (get_section(schule, "ozg-leistungen") or "")
+
+    # OZG-Leistung → LeiKa-Leistung: every key of the catalogue is linked, and each page exists.
+    expected = {titles.leika(li.schluessel) for li in SAMPLE.leika_leistungen if li.ozg_id == SCHULAUFNAHME}
+    leika_links = {t: ok for t, ok in from_ozg.items() if t.startswith(titles.LEIKA_PREFIX)}
+    assert expected and expected <= set(leika_links), sorted(expected - set(leika_links))
+    first = sorted(expected)[0]
+    hop(bot_site, ozg, first)
+    assert all(leika_links[t] for t in expected), [t for t in expected if not leika_links[t]]
+    params = get_template_params(bot_site.read_pages([first])[first].text, "LeiKa-Leistung")
+    assert params is not None and params["OZG-ID"].strip() == SCHULAUFNAHME
