@@ -333,7 +333,11 @@ class Site:
         if isinstance(summary, str) and not summary.strip():
             raise ValueError("an edit needs a summary")
         state = page if page is not None else self.read_pages([title])[title]
+        existed = state.exists
         last_conflict = ""
+        # Text of a save whose answer was lost (the transport had to send it again): the wiki may have
+        # stored it, so a later "already there" is our own edit, not someone else's.
+        maybe_saved: str | None = None
         for attempt in range(1, self.max_conflict_retries + 2):
             if state.invalid:
                 return self._done(title, SaveOutcome.ERROR, message=f"ungültiger Titel: {state.invalid}")
@@ -341,6 +345,9 @@ class Site:
             if new is None:
                 return self._done(title, SaveOutcome.SKIPPED, revid=state.revid, attempts=attempt)
             if same_after_save(state.text, new):
+                if self._stored_by_lost_save(state, new, maybe_saved):
+                    outcome = SaveOutcome.CHANGED if existed else SaveOutcome.CREATED
+                    return self._done(title, outcome, revid=state.revid, attempts=attempt)
                 return self._done(title, SaveOutcome.UNCHANGED, revid=state.revid, attempts=attempt)
             if self.dry_run:
                 diff = unified_diff(state.title, state.text, new)
@@ -350,9 +357,12 @@ class Site:
             text_summary = summary(state.text) if callable(summary) else summary
             if not text_summary.strip():
                 raise ValueError("an edit needs a summary")
+            retries_before = self.stats.retries
             try:
                 body = self._save(state, new, text_summary, minor)
             except ApiError as exc:
+                if self.stats.retries > retries_before:
+                    maybe_saved = new
                 if exc.code in CONFLICT_CODES:
                     last_conflict = f"{exc.code}: {exc.info}"
                     log.info("%s: %s on attempt %d; reading again", title, exc.code, attempt)
@@ -370,11 +380,30 @@ class Site:
                     title, SaveOutcome.ERROR, message=f"edit refused: {result}", attempts=attempt
                 )
             if flag(result, "nochange"):
+                if self.stats.retries > retries_before:
+                    fresh = self.read_pages([title])[title]
+                    if self._stored_by_lost_save(fresh, new, new):
+                        outcome = SaveOutcome.CHANGED if existed else SaveOutcome.CREATED
+                        return self._done(title, outcome, revid=fresh.revid, attempts=attempt)
                 return self._done(title, SaveOutcome.UNCHANGED, revid=state.revid, attempts=attempt)
             outcome = SaveOutcome.CREATED if flag(result, "new") else SaveOutcome.CHANGED
             return self._done(title, outcome, revid=result.get("newrevid"), attempts=attempt)
         log.warning("%s: edit conflict persisted after %d attempts; not overwritten", title, attempt)
         return self._done(title, SaveOutcome.CONFLICT, message=last_conflict, attempts=attempt)
+
+    def _stored_by_lost_save(self, state: PageState, new: str, maybe_saved: str | None) -> bool:
+        """Whether the page already holds ``new`` because our own save went through unanswered.
+
+        Without this, a save whose answer was lost and whose resend met the stored text ("already
+        exists" / "nochange") would be counted as unchanged, and the import's catalogue diff would miss
+        the key it created.
+        """
+        return (
+            maybe_saved is not None
+            and same_after_save(state.text, maybe_saved)
+            and same_after_save(state.text, new)
+            and state.user == self.userinfo.name
+        )
 
     def _save(self, state: PageState, text: str, summary: str, minor: bool) -> dict[str, Any]:
         params: dict[str, Any] = {"title": state.title, "text": text, "summary": summary, "bot": True}

@@ -369,10 +369,9 @@ def test_dropped_connection_is_retried(wiki: lw.LocalWiki, proxy: FaultProxy) ->
 def test_lost_answer_to_a_save_is_not_saved_twice(wiki: lw.LocalWiki, proxy: FaultProxy) -> None:
     """The wiki saved the page but the answer never arrived: the client sends the save again; the wiki
     refuses to create the page twice (createonly → articleexists, re-read, nothing left to do) and
-    turns the repeated change into a null edit (baserevid, same text). One revision per change.
-
-    Known gap (docs/faults.md): such a save is reported ``unchanged``, not created/changed -- the
-    client cannot tell its own lost save from someone else's identical one."""
+    turns the repeated change into a null edit (baserevid, same text). One revision per change, and
+    each is reported as what it was (created, changed): the client sees that the stored text is its
+    own, from the save whose answer it lost."""
     title = "Störfall Antwort verloren"
     sleeps: list[float] = []
     site = make_site(wiki, api_url=proxy.api_url, sleeps=sleeps)
@@ -382,7 +381,7 @@ def test_lost_answer_to_a_save_is_not_saved_twice(wiki: lw.LocalWiki, proxy: Fau
     proxy.inject("lose-response")
     result = site.edit(title, lambda _: "Einmal gespeichert.", SUMMARY, page=state)
     assert proxy.done("lose-response") == ["edit"]
-    assert result.outcome is SaveOutcome.UNCHANGED  # the re-read after articleexists finds it as wanted
+    assert result.outcome is SaveOutcome.CREATED  # articleexists, re-read: our own lost save stored it
     assert site.stats.retry_reasons == {"connection": 1}
     assert [r["slots"]["main"]["content"] for r in revisions(wiki, title)] == ["Einmal gespeichert."]
 
@@ -390,7 +389,7 @@ def test_lost_answer_to_a_save_is_not_saved_twice(wiki: lw.LocalWiki, proxy: Fau
     state = site.read_pages([title])[title]
     proxy.inject("lose-response")
     result = site.edit(title, lambda t: t + "\nZweite Zeile.", SUMMARY, page=state)
-    assert result.outcome is SaveOutcome.UNCHANGED  # MediaWiki answered the resend with nochange
+    assert result.outcome is SaveOutcome.CHANGED  # nochange to the resend: our lost save stored it
     assert site.stats.retry_reasons == {"connection": 2} and site.stats.edits_sent == 2
     assert [r["slots"]["main"]["content"] for r in revisions(wiki, title)] == [
         "Einmal gespeichert.\nZweite Zeile.",

@@ -6,6 +6,7 @@ import io
 
 import fixtures_smw as fx
 import pytest
+import requests
 import responses
 
 from ozgwiki.errors import ApiError, LoginError
@@ -221,6 +222,34 @@ def test_summary_function_describes_the_text_the_saved_edit_was_based_on(monkeyp
     assert seen == [CURRENT, CURRENT + "\nZeile der Redakteurin"]
     assert first["summary"] != second["summary"]
     assert second["summary"] == summary(CURRENT + "\nZeile der Redakteurin")
+
+
+def test_save_whose_answer_was_lost_is_reported_as_the_change_it_was(monkeypatch, rsps) -> None:
+    """The first POST reached the wiki but its answer was lost; the resend meets our own stored text."""
+    site, _ = logged_in(monkeypatch, rsps)
+    fx.register(rsps, "tokens_csrf")
+    rsps.add("POST", fx.API_URL, body=requests.ConnectionError("reset by peer"))
+    fx.register(rsps, "edit_nochange")
+    stored = CURRENT + "\nBot-Zeile"
+    data = fx.body("revisions_content_fv2")
+    rev = data["query"]["pages"][0]["revisions"][0]
+    rev.update(revid=24, user="LabBot")  # the bot's own revision: the lost save went through
+    rev["slots"]["main"]["content"] = stored
+    fx.register(rsps, "revisions_content_fv2", body_override=data)
+    result = site.edit(TITLE, append("Bot-Zeile"), "Bot: Test", page=existing())
+    assert result.outcome is SaveOutcome.CHANGED and result.revid == 24
+    assert len(fx.sent(rsps, "edit")) == 2 and site.stats.retry_reasons["connection"] == 1
+    assert (site.stats.changed, site.stats.unchanged) == (1, 0)
+
+
+def test_nochange_after_a_lost_answer_but_someone_elses_revision_stays_unchanged(monkeypatch, rsps) -> None:
+    site, _ = logged_in(monkeypatch, rsps)
+    fx.register(rsps, "tokens_csrf")
+    rsps.add("POST", fx.API_URL, body=requests.ConnectionError("reset by peer"))
+    fx.register(rsps, "edit_nochange")
+    reread(rsps, CURRENT + "\nBot-Zeile")  # the same text, but saved by Redakteurin
+    result = site.edit(TITLE, append("Bot-Zeile"), "Bot: Test", page=existing())
+    assert result.outcome is SaveOutcome.UNCHANGED
 
 
 def test_conflict_that_persists_is_reported_not_overwritten(monkeypatch, rsps) -> None:
