@@ -317,6 +317,11 @@ _EXPONENT_RE = re.compile(r"^\d+(?:[.,]\d+)?[eE][+]?\d+$")
 _PLACEHOLDER_RE = re.compile(r"^nicht\s+(?:im|in\s+der|in)\s+lei\s?ka\b", re.IGNORECASE)
 
 
+def is_placeholder(raw: str) -> bool:
+    """KDN's "nicht im LeiKa" (any case and spacing): a Leistung that has no key yet, not a key."""
+    return bool(_PLACEHOLDER_RE.match(raw.strip()))
+
+
 def suggest_transposition(key: str, known: Container[str]) -> str | None:
     """The one known key that swapping two neighbouring digits of ``key`` gives, else None.
 

@@ -27,13 +27,12 @@ from typing import Any
 from ozgwiki import gantt
 from ozgwiki.facts import Facts, Subject
 from ozgwiki.model import Monat, Prioritaet
-from ozgwiki.schema import PAGE_FIELD, VALUE_FIELD, ColumnDef, PageDef, PropertyDef, SectionDef
+from ozgwiki.schema import PAGE_FIELD, PLACEHOLDER, VALUE_FIELD, ColumnDef, PageDef, PropertyDef, SectionDef
 
 MODES = ("static", "ask")
 #: Rows per query; the static tables have no limit, so the ask side must not cut them either.
 ASK_LIMIT = 5000
 CATEGORY_NS = "Kategorie"
-_PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
 _ENTITY = re.compile(r"&(#?\w+;)")
 
 
@@ -87,7 +86,7 @@ def pages_of(definition: PageDef, facts: Facts, properties: Mapping[str, Propert
 
 
 def _bind(text: str, values: Mapping[str, str]) -> str:
-    return _PLACEHOLDER.sub(lambda m: values.get(m.group(1), ""), text)
+    return PLACEHOLDER.sub(lambda m: values.get(m.group(1), ""), text)
 
 
 def conditions(section: SectionDef, page: OverviewPage) -> tuple[tuple[str, str], ...]:

@@ -49,9 +49,8 @@ VALUE_FIELD = "Wert"
 
 # Characters that would break a generated wikitext line or a #set argument.
 _UNSAFE = re.compile(r"[|{}\[\]]")
-_PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
-
-
+#: A ``{Name}`` placeholder in a page definition (titles, filters, where-values).
+PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
 
 
 @dataclass(frozen=True)
@@ -219,7 +218,7 @@ class PageDef:
 
     def title_for(self, values: dict[str, str]) -> str:
         """The page title for one entity: ``{Name}`` etc. replaced from ``values``."""
-        return _PLACEHOLDER.sub(lambda m: values[m.group(1)], self.title)
+        return PLACEHOLDER.sub(lambda m: values[m.group(1)], self.title)
 
 
 @dataclass(frozen=True)
@@ -377,12 +376,12 @@ def _load_page(
     bindable = {PAGE_FIELD} | set(props) if each_cat else ({VALUE_FIELD} if each_values else set())
 
     def check_placeholders(text: str, here: str) -> None:
-        for name in _PLACEHOLDER.findall(text):
+        for name in PLACEHOLDER.findall(text):
             if name not in bindable:
                 problems.append(f"{here}: unknown placeholder {{{name}}}")
 
     check_placeholders(title, f"{where}: title")
-    if (each_cat or each_values) and not _PLACEHOLDER.search(title):
+    if (each_cat or each_values) and not PLACEHOLDER.search(title):
         problems.append(f"{where}: title {title!r} needs a placeholder, one page is made per entity")
 
     def known_field(name: Any, here: str, *, page_ok: bool = False) -> bool:
@@ -463,12 +462,12 @@ def _load_page(
             problems.append(f"{f_here}: unknown category {filter_category!r}")
         filter_title = _str(filt, "title", f_here, problems)
         entity_fields = {PAGE_FIELD} | set(props)
-        for name in _PLACEHOLDER.findall(filter_title):
+        for name in PLACEHOLDER.findall(filter_title):
             if name not in entity_fields:
                 problems.append(f"{f_here}: title: unknown placeholder {{{name}}}")
         for prop, value in (filt.get("where") or {}).items():
             known_field(prop, f"{f_here}: where")
-            for name in _PLACEHOLDER.findall(str(value)):
+            for name in PLACEHOLDER.findall(str(value)):
                 if name not in entity_fields:
                     problems.append(f"{f_here}: where {prop}: unknown placeholder {{{name}}}")
             filter_where.append((prop, str(value)))

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import Enum
+from pathlib import Path
 
 
 class Severity(Enum):
@@ -90,3 +91,14 @@ def line_list(lines: list[int], shown: int = 5) -> str:
     rest = len(lines) - shown
     word = "Zeile" if len(lines) == 1 else "Zeilen"
     return f"{word} {head} und {rest} weitere" if rest > 0 else f"{word} {head}"
+
+
+def read_bytes(path: Path, file: str, problems: Problems) -> bytes | None:
+    """A source file's bytes; a missing or unreadable file is reported (line 0) and gives None."""
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        problems.error(file, 0, "Datei", "Datei nicht gefunden")
+    except OSError as exc:
+        problems.error(file, 0, "Datei", f"nicht lesbar: {exc.strerror or exc}")
+    return None

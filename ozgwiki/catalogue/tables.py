@@ -21,7 +21,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from ozgwiki.catalogue.problems import Problems
+from ozgwiki.catalogue.problems import Problems, read_bytes
 
 _ZIP_MAGIC = b"PK\x03\x04"
 _DELIMITERS = (";", ",", "\t")
@@ -109,13 +109,8 @@ def _sniff_delimiter(first_line: str) -> str:
 
 def read_table(path: Path, file: str, problems: Problems) -> Table | None:
     """Read a CSV or XLSX file; report unreadable files as problems and return None for them."""
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        problems.error(file, 0, "Datei", "Datei nicht gefunden")
-        return None
-    except OSError as exc:
-        problems.error(file, 0, "Datei", f"nicht lesbar: {exc.strerror or exc}")
+    data = read_bytes(path, file, problems)
+    if data is None:
         return None
     if data.startswith(_ZIP_MAGIC) or path.suffix.lower() in (".xlsx", ".xlsm"):
         return _read_xlsx(path, data, file, problems)

@@ -15,7 +15,7 @@ import yaml
 from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from ozgwiki.catalogue.problems import Problems
+from ozgwiki.catalogue.problems import Problems, read_bytes
 
 
 @dataclass(frozen=True)
@@ -39,13 +39,8 @@ class Y:
 
 def read_yaml(path: Path, file: str, problems: Problems) -> Y | None:
     """Parse a UTF-8 YAML file; syntax errors, encoding errors and duplicate keys become problems."""
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        problems.error(file, 0, "Datei", "Datei nicht gefunden")
-        return None
-    except OSError as exc:
-        problems.error(file, 0, "Datei", f"nicht lesbar: {exc.strerror or exc}")
+    data = read_bytes(path, file, problems)
+    if data is None:
         return None
     try:
         text = data.decode("utf-8-sig")
