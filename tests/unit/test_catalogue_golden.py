@@ -53,7 +53,9 @@ def test_problem_str_is_file_line_field_message(monkeypatch: pytest.MonkeyPatch)
     monkeypatch.chdir(GOLDEN / "crossref")
     p = next(p for p in check("catalogue.yaml").problems if p.line == 8 and p.file == "umsetzungskatalog.csv")
     assert (p.file, p.line, p.field) == ("umsetzungskatalog.csv", 8, "LeiKa-Schlüssel")
-    assert str(p) == "umsetzungskatalog.csv:8: LeiKa-Schlüssel: „9900100100200“: Falsche Länge: 13 statt 14 Ziffern."
+    assert str(p) == (
+        "umsetzungskatalog.csv:8: LeiKa-Schlüssel: „9900100100200“: Falsche Länge: 13 statt 14 Ziffern."
+    )
     assert p.as_dict()["severity"] == "error"
 
 
