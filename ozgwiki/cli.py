@@ -24,7 +24,7 @@ from collections.abc import Sequence
 
 from ozgwiki import __version__
 from ozgwiki.commands import COMMANDS
-from ozgwiki.errors import OzgwikiError
+from ozgwiki.errors import EXIT_CONFIG, OzgwikiError
 
 log = logging.getLogger("ozgwiki")
 
@@ -69,3 +69,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         # `ozgwiki ... | head`: the reader left; nothing more to say, and no traceback.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except Exception as exc:
+        # A bug, not bad input: one line for cron mail, the traceback with -vv.
+        if args.verbose >= 2:
+            raise
+        log.debug("internal error", exc_info=True)
+        print(
+            f"ozgwiki: internal error: {type(exc).__name__}: {exc} "
+            "(this is a bug; run again with -vv for the traceback)",
+            file=sys.stderr,
+        )
+        return EXIT_CONFIG
