@@ -1,16 +1,16 @@
 """A reader clicks Hauptseite → Themenfeld → Lage → OZG-Leistung → LeiKa-Leistung on the real local wiki.
 
-The regeneration bot runs first (sample catalogue, static mode on the plain wiki); then each hop is a
-link the wiki itself reports for the page (``action=parse&prop=links``, the parser's fresh output, no
-job queue involved), and each link target is an existing page. The Hauptseite comes from ``ozgwiki
-deploy`` and the entity pages from ``ozgwiki import``, which the shared wiki has had since ``localwiki
-up`` / the cron tests; this test does not redeploy or re-import, so it never races their tests.
+Deploy, import and regenerate run first (sample catalogue, static mode on the plain wiki; all three are
+idempotent, so on a wiki that has them already they change nothing) — the test does not depend on other
+tests having run before it. Then each hop is a link the wiki itself reports for the page
+(``action=parse&prop=links``, the parser's fresh output, no job queue involved), and each link target is
+an existing page.
 """
 
 from __future__ import annotations
 
 import pytest
-from ozgwiki.bots import regenerate
+from ozgwiki.bots import deploy, importer, regenerate
 
 from ozgwiki import catalogue, titles
 from ozgwiki.bot import BotContext
@@ -49,6 +49,9 @@ def hop(site: Site, source: str, target: str) -> dict[str, bool]:
 
 
 def test_reader_clicks_from_the_main_page_down_to_a_leika_leistung(bot_site: Site) -> None:
+    deploy.run(context(bot_site))
+    imported = importer.run(context(bot_site))
+    assert not imported.report.needs_attention, imported.report.summary()
     result = regenerate.run(context(bot_site))
     assert result.data["mode"] == "static"
     assert not result.report.needs_attention, result.report.summary()
