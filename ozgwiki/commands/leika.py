@@ -4,8 +4,8 @@ Editors and admins use these to see what the bots will think of a key or a page 
 Exit codes: 0 every key is fine, 1 at least one finding, 2 usage or I/O error (an unreadable file or
 catalogue raises a project error, which the CLI prints as one line).
 
-Without ``--catalogue`` only the format is checked (no key is "unknown"); with it, keys are looked
-up in the catalogue loaded by :func:`ozgwiki.catalogue.load`.
+Keys are looked up in a catalogue: ``--catalogue PATH``, else the one the configuration names, else
+the sample shipped with the package. ``--no-catalogue`` checks the format only (no key is "unknown").
 """
 
 from __future__ import annotations
@@ -32,19 +32,31 @@ class _KeySets:
     given: bool
 
 
-def _load_catalogue(path: str | None) -> _KeySets:
+def _load_catalogue(path: str | None, config_path: str | None = None, *, use: bool = True) -> _KeySets:
     """Load the catalogue's key sets; the one seam tests replace.
 
-    The loader is imported here, not at module level, so ``ozgwiki leika`` works (format checks)
-    even when the catalogue package cannot be imported.
+    ``path`` wins; without it the configured catalogue is used (the sample when no configuration
+    exists or it names none). The loader is imported here, not at module level, so a format-only
+    check (``use=False``) works even when the catalogue package cannot be imported.
     """
-    if path is None:
+    if not use:
         return _KeySets(frozenset(), frozenset(), given=False)
     try:
-        from ozgwiki.catalogue import load
+        from ozgwiki.catalogue import load, load_from_config
+        from ozgwiki.config import load_config
     except ImportError as exc:
         raise ConfigError(f"der Katalog kann nicht geladen werden: {exc}") from exc
-    catalogue = load(path)
+    if path is not None:
+        catalogue = load(path)
+    else:
+        try:
+            config = load_config(config_path)
+        except ConfigError:
+            if config_path:
+                raise
+            catalogue = load()  # no configuration anywhere: the shipped sample
+        else:
+            catalogue = load_from_config(config)
     return _KeySets(catalogue.known_keys, catalogue.retired_keys, given=True)
 
 
@@ -59,10 +71,16 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         action="store_true",
         help="accept 14-digit keys that do not start with 99 (regional keys)",
     )
-    common.add_argument(
+    source = common.add_mutually_exclusive_group()
+    source.add_argument(
         "--catalogue",
         metavar="PATH",
-        help="also check that keys exist in this catalogue (default: check the format only)",
+        help="look keys up in this catalogue (default: the configured one, else the shipped sample)",
+    )
+    source.add_argument(
+        "--no-catalogue",
+        action="store_true",
+        help="check the format only; no key is reported as unknown",
     )
 
     parser = sub.add_parser(
@@ -122,7 +140,7 @@ def _summary(total: int, bad: int) -> str:
 
 
 def _run_check(args: argparse.Namespace) -> int:
-    keys = _load_catalogue(args.catalogue)
+    keys = _load_catalogue(args.catalogue, args.config, use=not args.no_catalogue)
     checks = [_classify(raw, keys, args.allow_regional) for raw in args.keys]
     bad = sum(1 for c in checks if not c.ok)
     if args.format == "json":
@@ -156,7 +174,7 @@ _SHADOWED_NOTE = (
 
 def _run_scan(args: argparse.Namespace) -> int:
     text = _read_wikitext(args.file)
-    keys = _load_catalogue(args.catalogue)
+    keys = _load_catalogue(args.catalogue, args.config, use=not args.no_catalogue)
     results: list[tuple[KeyFinding, KeyCheck]] = [
         (f, _classify(f.raw, keys, args.allow_regional)) for f in extract_keys(text)
     ]

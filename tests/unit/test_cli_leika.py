@@ -34,9 +34,9 @@ def catalogue(monkeypatch: pytest.MonkeyPatch) -> list[str | None]:
     """Replace the catalogue seam; records the paths it was asked for."""
     asked: list[str | None] = []
 
-    def fake(path: str | None) -> leika_command._KeySets:
+    def fake(path: str | None, config_path: str | None = None, *, use: bool = True) -> leika_command._KeySets:
         asked.append(path)
-        if path is None:
+        if not use:
             return leika_command._KeySets(frozenset(), frozenset(), given=False)
         return leika_command._KeySets(frozenset({A, B}), frozenset({"99008001015000"}), given=True)
 
@@ -48,21 +48,22 @@ def catalogue(monkeypatch: pytest.MonkeyPatch) -> list[str | None]:
 
 
 def test_check_valid_keys_exit_0(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["leika", "check", A, B]) == 0
+    assert main(["leika", "check", "--no-catalogue", A, B]) == 0
     out = capsys.readouterr().out
     assert f"„{A}“: gültig" in out
     assert "2 Schlüssel geprüft: 2 in Ordnung, 0 mit Befund." in out
 
 
 def test_check_any_invalid_key_exits_1(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["leika", "check", A, "10513"]) == 1
+    assert main(["leika", "check", "--no-catalogue", A, "10513"]) == 1
     out = capsys.readouterr().out
     assert "„10513“: kein Schlüssel – 10513 ist eine OZG-ID" in out
     assert "1 mit Befund" in out
 
 
 def test_check_json(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["leika", "check", "--format", "json", "99 012 001 001 000", "9901200A001000"]) == 1
+    args = ["--no-catalogue", "--format", "json", "99 012 001 001 000", "9901200A001000"]
+    assert main(["leika", "check", *args]) == 1
     first, second = _json(capsys)
     assert first == {
         "key": "99 012 001 001 000",
@@ -79,9 +80,9 @@ def test_check_json(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_check_regional_needs_the_flag(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["leika", "check", "77000000000316"]) == 1
+    assert main(["leika", "check", "--no-catalogue", "77000000000316"]) == 1
     assert "nicht erlaubt" in capsys.readouterr().out
-    assert main(["leika", "check", "--allow-regional", "77000000000316"]) == 0
+    assert main(["leika", "check", "--no-catalogue", "--allow-regional", "77000000000316"]) == 0
     assert "regional" in capsys.readouterr().out
 
 
@@ -94,12 +95,25 @@ def test_check_against_a_catalogue(catalogue: list[str | None], capsys: pytest.C
     assert typo["suggestion"] == A
 
 
-def test_check_without_catalogue_checks_the_format_only(
+def test_no_catalogue_checks_the_format_only(
     catalogue: list[str | None], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert main(["leika", "check", "99021001001000"]) == 0
+    assert main(["leika", "check", "--no-catalogue", "99021001001000"]) == 0
     assert catalogue == [None]
     assert "nicht gegen einen Katalog geprüft" in capsys.readouterr().out
+
+
+def test_without_options_the_sample_is_the_catalogue_when_nothing_is_configured(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)  # no ./ozgwiki.yaml, no ./.localwiki
+    monkeypatch.delenv("OZGWIKI_CONFIG", raising=False)
+    monkeypatch.setenv("OZGWIKI_LOCALWIKI_DIR", str(tmp_path / "none"))
+    # 99012001001000 is in the sample; 99021001001000 is its neighbour with two digits swapped
+    assert main(["leika", "check", "--format", "json", A, "99021001001000"]) == 1
+    known, typo = _json(capsys)
+    assert known["status"] == "valid"
+    assert typo["status"] == "unknown" and typo["suggestion"] == A
 
 
 def test_check_unloadable_catalogue_is_one_line_and_exit_2(
@@ -129,7 +143,7 @@ def test_leika_needs_a_subcommand() -> None:
 def test_scan_file_text(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     page = tmp_path / "seite.wiki"
     page.write_text(PAGE, encoding="utf-8")
-    assert main(["leika", "scan", str(page)]) == 1
+    assert main(["leika", "scan", "--no-catalogue", str(page)]) == 1
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].startswith(f"Zeile 3, {{{{Steckbrief}}}}, Parameter „LeiKa-Schlüssel“: „{A}“: gültig")
     assert lines[1].startswith("    Der Parameter kommt in dieser Vorlage später noch einmal vor")
@@ -140,7 +154,7 @@ def test_scan_file_text(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
 
 def test_scan_json_from_stdin(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.setattr("sys.stdin", io.StringIO(PAGE))
-    assert main(["leika", "scan", "-", "--format", "json"]) == 1
+    assert main(["leika", "scan", "--no-catalogue", "-", "--format", "json"]) == 1
     records = _json(capsys)
     rows = [(r["line"], r["template"], r["parameter"], r["key"], r["status"], r["shadowed"]) for r in records]
     assert rows == [
@@ -156,7 +170,7 @@ def test_scan_json_from_stdin(monkeypatch: pytest.MonkeyPatch, capsys: pytest.Ca
 
 def test_scan_clean_page_exits_0(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.setattr("sys.stdin", io.StringIO(f"{{{{OZG-Leistung|LeiKa-Schlüssel={A}, {B}}}}}"))
-    assert main(["leika", "scan", "-"]) == 0
+    assert main(["leika", "scan", "--no-catalogue", "-"]) == 0
     assert capsys.readouterr().out.splitlines()[-1] == "2 Schlüssel geprüft: 2 in Ordnung, 0 mit Befund."
 
 
@@ -164,7 +178,7 @@ def test_scan_page_without_keys_exits_0(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.setattr("sys.stdin", io.StringIO("Nur Text mit 99012001001000 im Fließtext."))
-    assert main(["leika", "scan", "-", "--format", "json"]) == 0
+    assert main(["leika", "scan", "--no-catalogue", "-", "--format", "json"]) == 0
     assert _json(capsys) == []
 
 
