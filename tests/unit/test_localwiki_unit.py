@@ -371,7 +371,7 @@ def test_missing_software_without_root_or_sudo_says_what_to_run(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(lw.os, "geteuid", lambda: 1000)
-    monkeypatch.setattr(lw, "_has_sudo", lambda: False)
+    monkeypatch.setattr(lw.software, "_has_sudo", lambda: False)
     wiki = lw.LocalWiki(
         tmp_path / "wiki", _free_port(), mediawiki_dir=tmp_path / "no-mediawiki", php="no-such-php"
     )

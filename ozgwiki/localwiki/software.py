@@ -1,0 +1,126 @@
+"""The software on this machine: MediaWiki, PHP and Lua, installed with apt when missing; php scripts."""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import subprocess
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from ozgwiki.errors import LocalWikiError
+
+log = logging.getLogger("ozgwiki.localwiki")  # the package logger: log lines name it as before the split
+
+MEDIAWIKI_DIR = Path("/usr/share/mediawiki")
+APT_PACKAGES = (
+    "mediawiki", "php-sqlite3", "php-intl", "php-mbstring", "php-xml", "php-curl", "php-cli", "lua5.1",
+)  # fmt: skip
+# Bundled extensions the templates need, loaded from Debian's extensions-core/ by path.
+EXTENSIONS = ("ParserFunctions", "Scribunto")
+LUA = "lua5.1"
+PHP_MODULES = ("pdo_sqlite", "intl", "mbstring", "dom", "xml", "curl")
+LOG_TAIL_LINES = 25
+
+
+def apt_commands(*, is_root: bool, has_sudo: bool) -> list[list[str]]:
+    """The commands that install MediaWiki and PHP, as root or through passwordless sudo."""
+    prefix = ["env", "DEBIAN_FRONTEND=noninteractive"]
+    if not is_root:
+        if not has_sudo:
+            raise LocalWikiError(
+                "MediaWiki/PHP are missing and cannot be installed: not root and no passwordless sudo. "
+                f"As root run: apt-get update && apt-get install -y --no-install-recommends "
+                f"{' '.join(APT_PACKAGES)}"
+            )
+        prefix = ["sudo", "-n", *prefix]
+    return [
+        [*prefix, "apt-get", "update"],
+        [*prefix, "apt-get", "install", "-y", "--no-install-recommends", *APT_PACKAGES],
+    ]
+
+
+def tail(text: str, lines: int = LOG_TAIL_LINES) -> str:
+    """The last ``lines`` lines of ``text``, for error messages."""
+    return "\n".join(text.rstrip().splitlines()[-lines:])
+
+
+def _has_sudo() -> bool:
+    if shutil.which("sudo") is None:
+        return False
+    return subprocess.run(["sudo", "-n", "true"], capture_output=True, check=False).returncode == 0
+
+
+class SoftwareMixin:
+    """Find, install and run the software of a :class:`~ozgwiki.localwiki.LocalWiki` (mixed into it).
+
+    Uses the wiki's ``directory``, ``mediawiki_dir``, ``php`` and ``path()``.
+    """
+
+    def _ensure_software(self) -> None:
+        missing = self._missing_software()
+        if not missing:
+            return
+        log.warning("missing %s: installing Debian packages", ", ".join(missing))
+        self.path("logs").mkdir(parents=True, exist_ok=True)
+        apt_log = self.path("logs/apt.log")
+        for cmd in apt_commands(is_root=os.geteuid() == 0, has_sudo=_has_sudo()):
+            with apt_log.open("ab") as fh:
+                rc = subprocess.run(
+                    cmd, stdout=fh, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, check=False
+                ).returncode
+            if rc != 0:
+                raise LocalWikiError(
+                    f"`{' '.join(cmd)}` failed (exit {rc}); see {apt_log}:\n"
+                    f"{tail(apt_log.read_text(encoding='utf-8', errors='replace'))}"
+                )
+        still = self._missing_software()
+        if still:
+            raise LocalWikiError(f"still missing after apt-get install: {', '.join(still)}")
+
+    def _missing_software(self) -> list[str]:
+        missing = []
+        if not (self.mediawiki_dir / "maintenance" / "install.php").is_file():
+            missing.append(f"MediaWiki in {self.mediawiki_dir}")
+        if shutil.which(LUA) is None:
+            missing.append(LUA)
+        if shutil.which(self.php) is None:
+            return [*missing, "php"]
+        code = "foreach ($argv as $i => $m) { if ($i && !extension_loaded($m)) echo $m, PHP_EOL; }"
+        proc = subprocess.run(
+            [self.php, "-r", code, "--", *PHP_MODULES], capture_output=True, text=True, check=False
+        )
+        if proc.returncode != 0:
+            return [*missing, f"a working php ({tail(proc.stderr, 3)})"]
+        missing.extend(f"php module {m}" for m in proc.stdout.split())
+        return missing
+
+    def _php_env(self) -> dict[str, str]:
+        env = dict(os.environ)
+        env["MW_CONFIG_FILE"] = str(self.path("LocalSettings.php"))
+        env["MW_INSTALL_PATH"] = str(self.mediawiki_dir)
+        return env
+
+    def _maintenance(self, script: str, *args: str, redact: Sequence[str] = ()) -> str:
+        """Run a maintenance script; its output goes to logs/maintenance.log, secrets blanked out."""
+        cmd = [self.php, str(self.mediawiki_dir / "maintenance" / script), *args]
+        proc = subprocess.run(
+            cmd,
+            cwd=self.directory,
+            env=self._php_env(),
+            capture_output=True,
+            text=True,
+            stdin=subprocess.DEVNULL,
+            check=False,
+        )
+        output = proc.stdout + proc.stderr
+        for secret in redact:
+            output = output.replace(secret, "********")
+        self.path("logs").mkdir(parents=True, exist_ok=True)
+        with self.path("logs/maintenance.log").open("a", encoding="utf-8") as fh:
+            fh.write(f"--- {time.ctime()} {script} (exit {proc.returncode})\n{output}\n")
+        if proc.returncode != 0:
+            raise LocalWikiError(f"{script} failed (exit {proc.returncode}):\n{tail(output)}")
+        return proc.stdout
