@@ -25,8 +25,8 @@ from ozgwiki.bot import BotContext, StepResult
 from ozgwiki.errors import ConfigError
 from ozgwiki.facts import Facts
 from ozgwiki.overview import OverviewPage
-from ozgwiki.pagetext import replace_section
 from ozgwiki.schema import PropertyDef
+from ozgwiki.sections import replace_section
 from ozgwiki.site import Site
 from ozgwiki.sync import Outcome, PageChange
 

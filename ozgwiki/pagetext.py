@@ -4,7 +4,7 @@ A bot owns exactly two things on a page:
 
 * the **named parameters it sets** in its own template (``set_template_params``), and
 * **marked sections** between ``<!-- ozgwiki:begin NAME -->`` and ``<!-- ozgwiki:end NAME -->``
-  (``replace_section``).
+  (``replace_section`` in :mod:`ozgwiki.sections`).
 
 Every other byte - human prose, other templates, other parameters of the same template, comments,
 parameter order, spacing and line ends (also CRLF) - comes back unchanged. The functions work by
@@ -28,35 +28,37 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-import mwparserfromhell
 from mwparserfromhell.definitions import PARSER_BLACKLIST
 from mwparserfromhell.nodes import Comment, Node, Template, Text
 from mwparserfromhell.wikicode import Wikicode
 
 from ozgwiki.errors import PageTextError
+from ozgwiki.wikitext import (
+    _NAMESPACE_RE,
+    _SPACES_RE,
+    _WS,
+    _effective,
+    _named_values,
+    _newline,
+    _param_name,
+    _parse,
+    _walk,
+)
 
 __all__ = [
     "PageTextError",
-    "bot_may_edit",
     "escape_param_value",
-    "get_section",
     "get_template_params",
     "normalize_template_name",
-    "replace_section",
-    "section_markers",
     "set_template_params",
     "unescape_param_value",
 ]
 
-# PHP's trim(), which MediaWiki applies to named parameter names and values.
-_WS = " \t\n\r\0\x0b"
 _TEMPLATE_NAMESPACES = ("vorlage", "template")
-_NAMESPACE_RE = re.compile(r"\A([^:]*?)\s*:\s*(.*)\Z", re.DOTALL)
-_SPACES_RE = re.compile(r"[\s_]+")
 _COMMENT_RE = re.compile(r"<!--.*?(?:-->|\Z)", re.DOTALL)  # unclosed: runs to the end, as in MediaWiki
 _HIDING_TAGS_RE = re.compile(
     r"<(" + "|".join(PARSER_BLACKLIST) + r")(?:\s[^>]*)?(?<!/)>.*?</\1\s*>",
@@ -64,8 +66,6 @@ _HIDING_TAGS_RE = re.compile(
 )
 _RAW_TEMPLATE_RE = re.compile(r"\{\{([^{}|]*)")
 _LINE_BREAK_RE = re.compile(r"(\r?\n)[ \t]*\Z")
-_SECTION_NAME_RE = re.compile(r"\A\w[\w.-]*\Z")
-_MARKER_RE = re.compile(r"\A\s*ozgwiki:(begin|end)\s+(\S+)\s*\Z")
 
 
 # --------------------------------------------------------------------------------------------------
@@ -88,40 +88,8 @@ def normalize_template_name(name: str) -> str:
     return title
 
 
-def _parse(text: str) -> Wikicode:
-    """Parse, and refuse text the parser cannot give back unchanged (it stops at a NUL byte)."""
-    code = mwparserfromhell.parse(text)
-    if str(code) != text:
-        raise PageTextError("the page text contains characters the wikitext parser cannot handle (NUL)")
-    return code
-
-
-def _without_comments(code: Wikicode | str) -> str:
-    parsed = _parse(str(code))
-    for comment in parsed.filter_comments():
-        parsed.remove(comment)
-    return str(parsed)
-
-
-def _effective(code: Wikicode | str) -> str:
-    """What MediaWiki reads from a named parameter value: comments removed, then trimmed."""
-    return _without_comments(code).strip(_WS)
-
-
-def _param_name(param: object) -> str:
-    return _effective(param.name)  # type: ignore[attr-defined]
-
-
 # --------------------------------------------------------------------------------------------------
-# Walking the parse tree
-
-
-def _walk(code: Wikicode, nested: bool = False) -> Iterator[tuple[Wikicode, int, Node, bool]]:
-    """Yield ``(container, index, node, inside_template)`` for every node, depth first."""
-    for index, node in enumerate(code.nodes):
-        yield code, index, node, nested
-        for child in node.__children__():
-            yield from _walk(child, nested or isinstance(node, Template))
+# Locating the one template
 
 
 _HIDDEN_RE = re.compile(f"{_COMMENT_RE.pattern}|{_HIDING_TAGS_RE.pattern}", re.DOTALL | re.IGNORECASE)
@@ -138,12 +106,6 @@ def _unclosed_comment_at(text: str) -> int | None:
         if match.group(0).startswith("<!--") and not match.group(0).endswith("-->"):
             return match.start()
     return None
-
-
-def _newline(text: str) -> str:
-    """The page's line end: CRLF when most line ends are CRLF, else LF."""
-    crlf = text.count("\r\n")
-    return "\r\n" if crlf and crlf >= text.count("\n") - crlf else "\n"
 
 
 @dataclass(frozen=True)
@@ -410,14 +372,6 @@ def _edit_template(
     return "".join(out)
 
 
-def _named_values(tpl: Template) -> dict[str, str]:
-    values: dict[str, str] = {}
-    for param in tpl.params:
-        name = _param_name(param)
-        values[name] = _effective(param.value) if param.showkey else _without_comments(param.value)
-    return values
-
-
 def get_template_params(text: str, template: str) -> dict[str, str] | None:
     """Return the parameters of the one top-level ``template`` on the page, as MediaWiki reads them.
 
@@ -556,161 +510,3 @@ def escape_param_value(value: str) -> str:
 def unescape_param_value(value: str) -> str:
     """Reverse ``escape_param_value`` (decodes all HTML character references)."""
     return html.unescape(value)
-
-
-# --------------------------------------------------------------------------------------------------
-# Marked sections
-
-
-def section_markers(name: str) -> tuple[str, str]:
-    """The exact begin and end markers written for section ``name``.
-
-    Names are a word character followed by word characters, ``.`` or ``-`` (no spaces). When reading,
-    extra whitespace inside the comment is tolerated: ``<!--ozgwiki:begin  NAME-->`` counts too.
-    """
-    if not _SECTION_NAME_RE.match(name):
-        raise ValueError(f"not a valid section name: {name!r}")
-    return f"<!-- ozgwiki:begin {name} -->", f"<!-- ozgwiki:end {name} -->"
-
-
-def _find_section(text: str, name: str) -> tuple[Wikicode, Wikicode, int, int] | None:
-    """Return ``(root, container, begin_index, end_index)`` of the section, None if unmarked."""
-    section_markers(name)
-    root = _parse(text)
-    found: dict[str, list[tuple[Wikicode, int]]] = {"begin": [], "end": []}
-    for container, index, node, _inside in _walk(root):
-        if isinstance(node, Comment):
-            match = _MARKER_RE.match(str(node.contents))
-            if match and match.group(2) == name:
-                found[match.group(1)].append((container, index))
-    begins, ends = found["begin"], found["end"]
-    if not begins and not ends:
-        return None
-    if len(begins) != 1 or len(ends) != 1:
-        raise PageTextError(
-            f"section {name!r} has {len(begins)} begin and {len(ends)} end marker(s); expected one each"
-        )
-    (container, begin), (end_container, end) = begins[0], ends[0]
-    if container is not end_container:
-        raise PageTextError(f"the markers of section {name!r} are in different parts of the page structure")
-    if end < begin:
-        raise PageTextError(f"section {name!r} ends before it begins")
-    return root, container, begin, end
-
-
-def _strip_one_break(region: str) -> str:
-    for br in ("\r\n", "\n"):
-        if region.startswith(br):
-            region = region[len(br) :]
-            break
-    for br in ("\r\n", "\n"):
-        if region.endswith(br):
-            return region[: -len(br)]
-    return region
-
-
-def get_section(text: str, name: str) -> str | None:
-    """Return the content of marked section ``name``, None if the page has no such markers.
-
-    The content is what lies between the markers, minus the one line break that follows the begin
-    marker and the one that precedes the end marker. Raises PageTextError for duplicated,
-    unbalanced or misordered markers.
-    """
-    found = _find_section(text, name)
-    if found is None:
-        return None
-    _root, container, begin, end = found
-    return _strip_one_break("".join(str(n) for n in container.nodes[begin + 1 : end]))
-
-
-def replace_section(
-    text: str, name: str, content: str, *, create: Literal["bottom", "top"] | None = "bottom"
-) -> str:
-    """Replace the content of marked section ``name``; everything outside the markers stays as it is.
-
-    Written layout: ``<!-- ozgwiki:begin NAME -->`` line break, content, line break,
-    ``<!-- ozgwiki:end NAME -->``, with the page's own line end (LF or CRLF). If the section already
-    has ``content``, the text is returned unchanged. Without markers a new block is appended at the
-    bottom (on a line of its own) or put at the top, followed by a line break; ``create=None`` raises
-    PageTextError instead. Content that would break the markers raises PageTextError.
-    """
-    begin_marker, end_marker = section_markers(name)
-    found = _find_section(text, name)
-    nl = _newline(text)
-    region = nl + content + nl
-    if found is None:
-        if create is None:
-            raise PageTextError(f"section {name!r} is missing on the page")
-        block = begin_marker + region + end_marker
-        if not text:
-            result = block
-        elif create == "top":
-            result = block + nl + text
-        else:
-            result = text + ("" if text.endswith("\n") else nl) + block
-    else:
-        root, container, begin, end = found
-        if _strip_one_break("".join(str(n) for n in container.nodes[begin + 1 : end])) == content:
-            return text
-        nodes = container.nodes
-        container.nodes = [*nodes[: begin + 1], Text(region), *nodes[end:]]
-        result = str(root)
-    try:
-        ok = get_section(result, name) == content
-    except PageTextError:
-        ok = False
-    if not ok:
-        raise PageTextError(f"the new content would break the markers of section {name!r}")
-    return result
-
-
-# --------------------------------------------------------------------------------------------------
-# Opt-out
-
-
-_DENY_ALL = frozenset({"nobots", "keine bots"})
-
-
-def _user_key(name: str) -> str:
-    name = _SPACES_RE.sub(" ", name).strip()
-    match = _NAMESPACE_RE.match(name)
-    if match and match.group(1).casefold() in ("user", "benutzer", "benutzerin"):
-        name = match.group(2)
-    return name.casefold()
-
-
-def bot_may_edit(text: str, bot_user: str) -> bool:
-    """Whether the page lets ``bot_user`` edit it, by the ``{{bots}}``/``{{nobots}}`` convention.
-
-    * ``{{nobots}}`` and its German alias ``{{Keine Bots}}`` deny every bot (parameters ignored).
-    * ``{{bots}}`` without parameters allows every bot.
-    * ``{{bots|allow=A,B}}`` allows only the listed bots; ``allow=all`` allows all, ``allow=none``
-      denies all.
-    * ``{{bots|deny=A,B}}`` denies the listed bots; ``deny=all`` denies all, ``deny=none`` nothing.
-
-    Any denying template wins. Names compare case-insensitively with ``_`` as space and an optional
-    ``Benutzer:``/``User:`` prefix; a bot-password login ``User@appid`` counts as ``User`` (``@`` is
-    not allowed in user names). Template names are matched case-insensitively - a false match only
-    skips a page. Templates inside comments and ``<nowiki>`` do not count.
-    """
-    me = _user_key(bot_user.split("@", 1)[0])
-    for template in _parse(text).filter_templates():
-        title = normalize_template_name(str(template.name)).casefold()
-        if title in _DENY_ALL:
-            return False
-        if title != "bots":
-            continue
-        values = _named_values(template)
-        for key, allowed_if_listed in (("allow", True), ("deny", False)):
-            if key not in values:
-                continue
-            listed = {_user_key(n) for n in values[key].split(",")}
-            if "all" in listed:
-                mentioned = True
-            elif "none" in listed:
-                mentioned = False
-            else:
-                mentioned = me in listed
-            if mentioned != allowed_if_listed:
-                return False
-    return True

@@ -19,8 +19,8 @@ from enum import StrEnum
 from typing import Any
 
 from ozgwiki.errors import PageTextError
+from ozgwiki.optout import bot_may_edit
 from ozgwiki.pages import PageState, SaveOutcome
-from ozgwiki.pagetext import bot_may_edit
 from ozgwiki.site import Site
 
 log = logging.getLogger(__name__)

@@ -33,7 +33,7 @@ from ozgwiki.errors import ConfigError
 from ozgwiki.extract import KeyFinding, extract_keys
 from ozgwiki.leika import KeyCheck, KeyStatus, classify
 from ozgwiki.model import Catalogue
-from ozgwiki.pagetext import replace_section
+from ozgwiki.sections import replace_section
 from ozgwiki.titles import LEIKA_PREFIX, OZG_PREFIX
 
 SECTION = "leika-pruefung"

@@ -15,7 +15,8 @@ from ozgwiki.bots import deploy, importer, regenerate
 from ozgwiki import catalogue, titles
 from ozgwiki.bot import BotContext
 from ozgwiki.config import Config
-from ozgwiki.pagetext import get_section, get_template_params
+from ozgwiki.pagetext import get_template_params
+from ozgwiki.sections import get_section
 from ozgwiki.site import Site
 
 pytestmark = pytest.mark.wiki

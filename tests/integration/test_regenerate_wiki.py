@@ -12,7 +12,7 @@ from ozgwiki.bots import regenerate
 from ozgwiki import catalogue
 from ozgwiki.bot import BotContext
 from ozgwiki.config import Config
-from ozgwiki.pagetext import get_section
+from ozgwiki.sections import get_section
 from ozgwiki.site import Site
 
 pytestmark = pytest.mark.wiki

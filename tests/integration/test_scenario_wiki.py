@@ -9,7 +9,7 @@ The run has its own config: its own state folder, switch page and maintenance pa
 (``validate.report_page``), so the shared wiki's report and switch are never touched. Other tests'
 pages live on the same wiki, so the maintenance page and the Steckbriefe section are read only for this
 test's title prefix; the Ahaus table and the roadmap hold catalogue data only and are asserted exactly.
-Generated sections are read from the saved page text (``pagetext.get_section``), not from HTML.
+Generated sections are read from the saved page text (``sections.get_section``), not from HTML.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ import pytest
 import yaml
 from conftest import REPO
 
-from ozgwiki.pagetext import get_section
+from ozgwiki.sections import get_section
 from ozgwiki.site import Site
 from ozgwiki.validation import SECTION as REPORT_SECTION
 

@@ -18,7 +18,7 @@ from ozgwiki.bots import validate
 from ozgwiki import catalogue
 from ozgwiki.bot import BotContext, StepResult
 from ozgwiki.config import Config
-from ozgwiki.pagetext import get_section
+from ozgwiki.sections import get_section
 from ozgwiki.site import Site
 from ozgwiki.validation import SECTION
 

@@ -1,4 +1,5 @@
-"""Specification of ``ozgwiki.pagetext``: what the bots own on a page, and that nothing else changes.
+"""Specification of ``ozgwiki.pagetext``, ``sections`` and ``optout``: what the bots own on a page, and that
+nothing else changes.
 
 Whole-page examples live in ``tests/golden/pagetext``; this file holds one test per rule, the error
 cases and the hypothesis properties.
@@ -14,18 +15,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ozgwiki.errors import OzgwikiError
+from ozgwiki.optout import bot_may_edit
 from ozgwiki.pagetext import (
     PageTextError,
-    bot_may_edit,
     escape_param_value,
-    get_section,
     get_template_params,
     normalize_template_name,
-    replace_section,
-    section_markers,
     set_template_params,
     unescape_param_value,
 )
+from ozgwiki.sections import get_section, replace_section, section_markers
 
 T = "Steckbrief"
 WS = " \t\n\r\0\x0b"  # PHP trim(), as MediaWiki trims named values

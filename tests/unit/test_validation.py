@@ -13,7 +13,7 @@ import pytest
 from ozgwiki.config import Config, WikiConfig
 from ozgwiki.errors import ConfigError
 from ozgwiki.model import Catalogue, LeikaLeistung
-from ozgwiki.pagetext import get_section
+from ozgwiki.sections import get_section
 from ozgwiki.validation import (
     FORMAT,
     SECTION,
