@@ -1,12 +1,14 @@
 """The installed wheel — not only the checkout — carries templates/, semantic/, the bots and the sample.
 
-The wheel is built from the working tree and unpacked into a temporary folder; a Python started with
+The wheel is built from a copy of the files git would ship (so stale ``build/`` leftovers cannot hide
+a missing package) and unpacked into a temporary folder; a Python started with
 ``-S`` (so the editable install's path hook is not loaded) and run outside the checkout must then find
 everything through ``importlib.resources`` and the ``ozgwiki.*`` package names alone.
 """
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 import sysconfig
@@ -40,12 +42,27 @@ print(len(s.templates), len(cat.ozg_leistungen), out.getvalue())
 """
 
 
+def _source_copy(target: Path) -> Path:
+    """The files git would ship (tracked, plus new ones not ignored), without build/ leftovers."""
+    listed = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        cwd=REPO, capture_output=True, check=True,
+    ).stdout.decode().split("\0")  # fmt: skip
+    for name in filter(None, listed):
+        source = REPO / name
+        if source.is_file():
+            (target / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target / name)
+    return target
+
+
 @pytest.fixture(scope="module")
 def unpacked_wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("wheel")
+    source = _source_copy(tmp_path_factory.mktemp("source"))
     proc = subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation",
-         "--wheel-dir", str(out), str(REPO)],
+         "--wheel-dir", str(out), str(source)],
         capture_output=True, text=True, check=False,
     )  # fmt: skip
     assert proc.returncode == 0, proc.stderr[-2000:]
