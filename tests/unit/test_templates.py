@@ -40,7 +40,7 @@ def ids(items: list) -> list[str]:
 # ------------------------------------------------------------------------------------------ goldens
 
 
-@pytest.mark.parametrize("template", SCHEMA.templates, ids=ids(SCHEMA.templates))
+@pytest.mark.parametrize("template", TEMPLATES, ids=ids(TEMPLATES))
 @pytest.mark.parametrize("smw", [True, False], ids=["smw", "plain"])
 def test_golden_variant(template: schema.TemplateDef, smw: bool) -> None:
     stem, ext = template.file.rsplit(".", 1)
@@ -50,6 +50,30 @@ def test_golden_variant(template: schema.TemplateDef, smw: bool) -> None:
         path.write_text(rendered, encoding="utf-8")
     assert path.exists(), f"missing golden {path.name}; run with OZGWIKI_UPDATE_GOLDEN=1"
     assert rendered == path.read_text(encoding="utf-8")
+
+
+MODULES = [t for t in SCHEMA.templates if t.is_module]
+_SWITCH = re.compile(r"^local SMW = (true|false)$")
+_LUA_MARKER = re.compile(r"^--<!--/?[A-Z][A-Z-]*-->$")
+
+
+@pytest.mark.parametrize("module", MODULES, ids=ids(MODULES))
+def test_lua_variants_differ_only_in_the_smw_switch(module: schema.TemplateDef) -> None:
+    """A module's variants are its source as written, but for the one ``local SMW = …`` line.
+
+    (No golden copies of the modules: they would repeat hundreds of lines of source.)
+    """
+    smw = module.render(smw=True, pageforms=True).splitlines()
+    plain = module.render(smw=False, pageforms=False).splitlines()
+    assert not [line for line in smw + plain if _LUA_MARKER.match(line.strip())]
+    assert len(smw) == len(plain)
+    differ = [(a, b) for a, b in zip(smw, plain, strict=True) if a != b]
+    switches = [line for line in module.source.splitlines() if _SWITCH.match(line)]
+    assert differ == ([("local SMW = true", "local SMW = false")] if switches else [])
+    unswitched = [line for line in module.source.splitlines() if not _LUA_MARKER.match(line.strip())]
+    assert [line for line in plain if not _SWITCH.match(line)] == [
+        line for line in unswitched if not _SWITCH.match(line)
+    ]
 
 
 # --------------------------------------------------------------------------- plain wikis stay clean
