@@ -23,9 +23,8 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from ozgwiki.bots import importer
-
 from ozgwiki.bot import BotContext
+from ozgwiki.bots import importer
 from ozgwiki.catalogue import load
 from ozgwiki.config import load_config
 from ozgwiki.localwiki import LocalWiki

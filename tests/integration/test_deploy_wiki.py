@@ -12,10 +12,10 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from ozgwiki.bots import deploy as deploy_bot
 
 from ozgwiki import deploy, schema
 from ozgwiki.bot import BotContext
+from ozgwiki.bots import deploy as deploy_bot
 from ozgwiki.config import Config
 from ozgwiki.pages import same_after_save
 from ozgwiki.site import Site

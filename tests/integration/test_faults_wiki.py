@@ -33,9 +33,9 @@ from faults import (
     raw_query,
     recording_sleep,
 )
-from ozgwiki.bots.importer import ImportItem
 
 from ozgwiki import localwiki as lw
+from ozgwiki.bots.importer import ImportItem
 from ozgwiki.catalogue import load
 from ozgwiki.catalogue_pages import plan_pages
 from ozgwiki.config import RetryConfig, WikiConfig

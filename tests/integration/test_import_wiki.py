@@ -18,9 +18,9 @@ import shutil
 from pathlib import Path
 
 import pytest
-from ozgwiki.bots import importer
 
 from ozgwiki.bot import BotContext, StepResult
+from ozgwiki.bots import importer
 from ozgwiki.catalogue import load, sample_path
 from ozgwiki.catalogue_pages import plan_pages
 from ozgwiki.model import Catalogue, Themenfeld

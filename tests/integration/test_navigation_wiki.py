@@ -10,10 +10,10 @@ an existing page.
 from __future__ import annotations
 
 import pytest
-from ozgwiki.bots import deploy, importer, regenerate
 
 from ozgwiki import catalogue, titles
 from ozgwiki.bot import BotContext
+from ozgwiki.bots import deploy, importer, regenerate
 from ozgwiki.config import Config
 from ozgwiki.pagetext import get_template_params
 from ozgwiki.sections import get_section

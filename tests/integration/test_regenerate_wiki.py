@@ -7,10 +7,10 @@ from __future__ import annotations
 import re
 
 import pytest
-from ozgwiki.bots import regenerate
 
 from ozgwiki import catalogue
 from ozgwiki.bot import BotContext
+from ozgwiki.bots import regenerate
 from ozgwiki.config import Config
 from ozgwiki.sections import get_section
 from ozgwiki.site import Site

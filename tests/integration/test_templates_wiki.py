@@ -16,10 +16,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from ozgwiki.bots import deploy as deploy_bot
 
 from ozgwiki import localwiki as lw
 from ozgwiki.bot import BotContext
+from ozgwiki.bots import deploy as deploy_bot
 from ozgwiki.config import LOCALWIKI_DIR_ENV, Config
 from ozgwiki.pages import ParsedPage
 from ozgwiki.pagetext import escape_param_value

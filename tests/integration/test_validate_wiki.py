@@ -13,10 +13,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from ozgwiki.bots import validate
 
 from ozgwiki import catalogue
 from ozgwiki.bot import BotContext, StepResult
+from ozgwiki.bots import validate
 from ozgwiki.config import Config
 from ozgwiki.sections import get_section
 from ozgwiki.site import Site

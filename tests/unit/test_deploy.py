@@ -14,10 +14,10 @@ from typing import Any
 import fixtures_smw as fx
 import pytest
 import responses
-from ozgwiki.bots import deploy as deploy_bot
 
 from ozgwiki import deploy, schema
 from ozgwiki.bot import BotContext
+from ozgwiki.bots import deploy as deploy_bot
 from ozgwiki.config import Config
 from ozgwiki.deploy import Action, DeployPage, DeployRecord, Variant
 from ozgwiki.errors import EXIT_CONFIG, RetryBudgetExceeded

@@ -14,10 +14,10 @@ from typing import Any
 
 import pytest
 import yaml
-from ozgwiki.bots import importer
-from ozgwiki.bots.importer import CatalogueDiff, Delta, ImportItem, examine
 
 from ozgwiki.bot import BotContext
+from ozgwiki.bots import importer
+from ozgwiki.bots.importer import CatalogueDiff, Delta, ImportItem, examine
 from ozgwiki.catalogue import load
 from ozgwiki.catalogue_pages import PagePlan, plan_pages
 from ozgwiki.errors import PageTextError

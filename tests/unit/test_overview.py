@@ -368,7 +368,6 @@ def test_mode_resolution(mode: str, configured: str | None, smw: bool, expected:
 
 def test_ask_mode_is_refused_without_smw() -> None:
     from ozgwiki.bots.regenerate import resolve_mode
-
     from ozgwiki.errors import ConfigError
 
     with pytest.raises(ConfigError, match="Semantic MediaWiki"):

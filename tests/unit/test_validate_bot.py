@@ -14,9 +14,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from ozgwiki.bots import validate
 
 from ozgwiki.bot import BotContext
+from ozgwiki.bots import validate
 from ozgwiki.commands.validate import parse_since, print_result
 from ozgwiki.config import Config, WikiConfig
 from ozgwiki.model import Catalogue, LeikaLeistung
