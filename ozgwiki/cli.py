@@ -7,7 +7,7 @@ and turns project errors into one clear line on stderr and a documented exit cod
 0     everything done
 1     done, but with findings or skipped pages (see the report)
 2     configuration, catalogue or login error
-3     wiki unreachable or time budget exceeded
+3     could not run now: wiki unreachable, time budget exceeded, run lock held, switch page off
 ====  ==========================================================
 
 No subcommand ever prompts: cron has no terminal.
@@ -35,7 +35,8 @@ def build_parser() -> argparse.ArgumentParser:
         prog="ozgwiki",
         description="Bots for the OZG wiki of the municipalities in North Rhine-Westphalia.",
         epilog="Exit codes: 0 ok, 1 findings or skipped pages, 2 configuration/login error, "
-        "3 wiki unreachable or time budget exceeded.",
+        "3 could not run now (wiki unreachable, time budget exceeded, another run holds the lock, "
+        "or the switch page says stop).",
     )
     parser.add_argument("--version", action="version", version=f"ozgwiki {__version__}")
     parser.add_argument("--config", metavar="PATH", help="config file (default: see README)")
