@@ -47,11 +47,14 @@ _NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
 
 def state_dir(config: Config) -> Path:
-    """The configured state folder: ``state.dir`` relative to the config file, else ``state/`` there.
-
-    A config built in code (no file) keeps its state in ``./state``.
+    """The state folder: ``state.dir`` (relative to the config file), else systemd's
+    ``$STATE_DIRECTORY`` (set by ``StateDirectory=`` in ozgwiki.service), else ``state/`` next to the
+    config file. A config built in code (no file) keeps its state in ``./state``.
     """
     section = config.section("state")
+    if "dir" not in section and os.environ.get("STATE_DIRECTORY"):
+        # systemd may list several folders separated by ':'; the first is ours.
+        return Path(os.environ["STATE_DIRECTORY"].split(":")[0])
     value = section.get("dir", DEFAULT_STATE_DIR)
     if not isinstance(value, str) or not value.strip():
         raise ConfigError(f"{config.path}: state.dir must be a folder path")

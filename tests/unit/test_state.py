@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from pathlib import Path
 
@@ -109,3 +110,15 @@ def test_state_dir_default_is_next_to_the_config(tmp_path: Path) -> None:
 def test_state_dir_must_be_a_path(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match=r"state\.dir"):
         state_dir(_config(tmp_path / "ozgwiki.yaml", {"dir": 3}))
+
+
+def test_systemd_state_directory_is_the_default_but_state_dir_wins(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("STATE_DIRECTORY", "/var/lib/ozgwiki:/var/lib/other")
+    plain = Config(wiki=WikiConfig(api_url="http://x/w/api.php", username="B@a"), path=tmp_path / "c.yaml")
+    assert state_dir(plain) == Path("/var/lib/ozgwiki")
+    configured = dataclasses.replace(plain, raw={"state": {"dir": "mine"}})
+    assert state_dir(configured) == tmp_path / "mine"
+    monkeypatch.delenv("STATE_DIRECTORY")
+    assert state_dir(plain) == tmp_path / "state"
