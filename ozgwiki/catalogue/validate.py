@@ -20,6 +20,8 @@ count; :func:`ozgwiki.catalogue.load` throws it away if any error was reported.
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar
 
 from ozgwiki.catalogue.kommunen import KommunenData
 from ozgwiki.catalogue.problems import Problems
@@ -27,9 +29,35 @@ from ozgwiki.catalogue.spreadsheet import SheetData
 from ozgwiki.catalogue.supplement import Supplement
 from ozgwiki.model import Catalogue, Lage, OzgLeistung, Themenfeld
 
+T = TypeVar("T")
+
 
 def _sort_key(name: str) -> str:
     return unicodedata.normalize("NFKD", name.casefold()).encode("ascii", "ignore").decode()
+
+
+def _unique(
+    items: Iterable[tuple[T, Any]],
+    problems: Problems,
+    *,
+    field: str,
+    key: Callable[[T], str],
+    what: Callable[[T], str],
+) -> list[T]:
+    """Keep the first item per key; report each later one as an error naming where the first stands.
+
+    ``items`` are (item, position) pairs whose position has ``file`` and ``line``.
+    """
+    first: dict[str, str] = {}
+    kept: list[T] = []
+    for item, at in items:
+        k = key(item)
+        if k in first:
+            problems.error(at.file, at.line, field, f"{what(item)}schon in {first[k]})")
+            continue
+        first[k] = f"{at.file}:{at.line}"
+        kept.append(item)
+    return kept
 
 
 def build(
@@ -114,33 +142,20 @@ def build(
             elif ref.value not in sheet.leika:
                 problems.warning(*where, f"{of}{ref.value} steht nicht im Umsetzungskatalog")
 
-    projekte = []
-    seen_slugs: dict[str, str] = {}
-    for projekt, at in supplement.projekte:
-        if projekt.slug in seen_slugs:
-            problems.error(
-                at.file,
-                at.line,
-                "name",
-                f"Umsetzungsprojekt „{projekt.name}“ doppelt (Kurzname {projekt.slug}, "
-                f"schon in {seen_slugs[projekt.slug]})",
-            )
-            continue
-        seen_slugs[projekt.slug] = f"{at.file}:{at.line}"
-        projekte.append(projekt)
-    steckbriefe = []
-    seen_titles: dict[str, str] = {}
-    for steckbrief, at in supplement.steckbriefe:
-        if steckbrief.titel in seen_titles:
-            problems.error(
-                at.file,
-                at.line,
-                "titel",
-                f"Steckbrief „{steckbrief.titel}“ doppelt (schon in {seen_titles[steckbrief.titel]})",
-            )
-            continue
-        seen_titles[steckbrief.titel] = f"{at.file}:{at.line}"
-        steckbriefe.append(steckbrief)
+    projekte = _unique(
+        supplement.projekte,
+        problems,
+        field="name",
+        key=lambda p: p.slug,
+        what=lambda p: f"Umsetzungsprojekt „{p.name}“ doppelt (Kurzname {p.slug}, ",
+    )
+    steckbriefe = _unique(
+        supplement.steckbriefe,
+        problems,
+        field="titel",
+        key=lambda s: s.titel,
+        what=lambda s: f"Steckbrief „{s.titel}“ doppelt (",
+    )
 
     return Catalogue(
         themenfelder=tuple(themenfelder.values()),

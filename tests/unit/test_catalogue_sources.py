@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import builtins
+import shutil
 from pathlib import Path
 
 import pytest
 
-from ozgwiki.catalogue import check, load_result
+from ozgwiki.catalogue import check, load_result, sample_path
 from ozgwiki.errors import CatalogueError
 
 HEADER = ["Themenfeld", "Lage", "OZG-Leistung", "OZG-ID", "LeiKa-Schlüssel", "LeiKa-Bezeichnung",
@@ -224,4 +225,31 @@ def test_themenfelder_declared_in_two_files_are_an_error(tmp_path: Path) -> None
     (tmp_path / "b.yaml").write_text("themenfelder:\n  Basisdienste:\n", encoding="utf-8")
     assert [str(p) for p in check(tmp_path).problems] == [
         f"{tmp_path / 'b.yaml'}:2: Basisdienste: Themenfeld doppelt (schon in {tmp_path / 'a.yaml'}:2)"
+    ]
+
+
+def test_duplicate_projects_and_steckbriefe_are_errors_naming_the_first(tmp_path: Path) -> None:
+    sample = sample_path().parent
+    for name in ("umsetzungskatalog.csv", "kommunen.csv", "ergaenzungen.yaml"):
+        shutil.copy(sample / name, tmp_path / name)
+    (tmp_path / "extra.yaml").write_text(
+        "umsetzungsprojekte:\n"
+        "  - name: Reitkennzeichen\n    themenfelder: [Engagement & Hobby]\n    status: Umsetzung\n"
+        "  - name: Reitkennzeichen\n    themenfelder: [Engagement & Hobby]\n    status: Umsetzung\n"
+        "steckbriefe:\n"
+        "  - titel: Hundesteuer online\n    kommunen: ['05554004']\n"
+        "  - titel: Hundesteuer online\n    kommunen: ['05554004']\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "catalogue.yaml").write_text(
+        "umsetzungskatalog: umsetzungskatalog.csv\nkommunen: kommunen.csv\n"
+        "ergaenzungen: [ergaenzungen.yaml, extra.yaml]\n",
+        encoding="utf-8",
+    )
+    errors = [str(p) for p in check(tmp_path).errors]
+    extra = tmp_path / "extra.yaml"
+    assert errors == [
+        f"{extra}:5: name: Umsetzungsprojekt „Reitkennzeichen“ doppelt (Kurzname reitkennzeichen, "
+        f"schon in {extra}:2)",
+        f"{extra}:11: titel: Steckbrief „Hundesteuer online“ doppelt (schon in {extra}:9)",
     ]
