@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 import yaml
 from conftest import REPO
+from wikitables import bot_wiki_config
 
 from ozgwiki.bot import BotContext, StepResult
 from ozgwiki.config import Config, load_config
@@ -39,12 +40,7 @@ def run_config(tmp_path: Path, accounts: dict[str, Any], monkeypatch: pytest.Mon
     """A config for the bot with its own state dir and its own switch page (re-read before every write)."""
     monkeypatch.setenv(SECRET_ENV, accounts["bot"]["secret"])
     data = {
-        "wiki": {
-            "api_url": accounts["api_url"],
-            "username": accounts["bot"]["login"],
-            "password_env": SECRET_ENV,
-            "retry": {"max_attempts": 3, "base_delay": 0.5, "max_delay": 5, "budget_seconds": 30},
-        },
+        "wiki": bot_wiki_config(accounts, SECRET_ENV),
         "run": {
             "state_dir": str(tmp_path / "state"),
             "stop_page": f"Benutzer:{{bot}}/Notaus IT {uuid.uuid4().hex[:8]}",

@@ -25,6 +25,7 @@ from typing import Any
 import pytest
 import yaml
 from conftest import REPO
+from wikitables import bot_wiki_config, maintenance_rows
 
 from ozgwiki.sections import get_section
 from ozgwiki.site import Site
@@ -93,12 +94,7 @@ def scenario(tmp_path: Path, accounts: dict[str, Any], monkeypatch: pytest.Monke
     """A cron config for the bot: own state dir, own switch page, own maintenance page."""
     monkeypatch.setenv(SECRET_ENV, accounts["bot"]["secret"])
     data = {
-        "wiki": {
-            "api_url": accounts["api_url"],
-            "username": accounts["bot"]["login"],
-            "password_env": SECRET_ENV,
-            "retry": {"max_attempts": 3, "base_delay": 0.5, "max_delay": 5, "budget_seconds": 30},
-        },
+        "wiki": bot_wiki_config(accounts, SECRET_ENV),
         "state": {"dir": str(tmp_path / "state")},
         "validate": {"report_page": f"Project:LeiKa-Schlüsselprüfung Szenario {tag}"},
         "run": {"stop_page": f"Benutzer:{{bot}}/Notaus Szenario {tag}", "stop_check_seconds": 0},
@@ -139,16 +135,7 @@ def section_of(site: Site, title: str, name: str) -> str:
 def report_rows(site: Site, report_page: str, prefix: str) -> list[tuple[str, str, str]]:
     """(page, key as written, status word) of each maintenance row for pages under ``prefix``."""
     section = section_of(site, report_page, REPORT_SECTION)
-    out = []
-    for row in section.split("\n|-\n")[1:]:
-        cells = row.split("\n|}")[0].split("\n")
-        page = re.fullmatch(r"\| \[\[:(.*)\]\]", cells[0])
-        key = re.fullmatch(r"\| <nowiki>(.*)</nowiki>", cells[1])
-        status = re.match(r"\| '''(.*?):'''", cells[2])
-        assert page and key and status, row
-        if page.group(1).startswith(prefix):
-            out.append((page.group(1), key.group(1), status.group(1)))
-    return sorted(out)
+    return sorted(row for row in maintenance_rows(section) if row[0].startswith(prefix))
 
 
 _LINK = re.compile(r"\[\[([^|\]]+)\|([^\]]*)\]\]")

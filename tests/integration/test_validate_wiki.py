@@ -8,11 +8,11 @@ wiki's other pages (and colleagues' test runs) never show up in its report.
 from __future__ import annotations
 
 import io
-import re
 from pathlib import Path
 from typing import Any
 
 import pytest
+from wikitables import maintenance_rows
 
 from ozgwiki import catalogue
 from ozgwiki.bot import BotContext, StepResult
@@ -52,15 +52,7 @@ def _rows(bot_site: Site, title: str) -> list[tuple[str, str, str]]:
     text = bot_site.read_pages([title])[title].text
     section = get_section(text, SECTION)
     assert section is not None, text
-    out = []
-    for row in section.split("\n|-\n")[1:]:
-        cells = row.split("\n|}")[0].split("\n")
-        page = re.fullmatch(r"\| \[\[:(.*)\]\]", cells[0])
-        key = re.fullmatch(r"\| <nowiki>(.*)</nowiki>", cells[1])
-        status = re.match(r"\| '''(.*?):'''", cells[2])
-        assert page and key and status, row
-        out.append((page.group(1), key.group(1), status.group(1)))
-    return out
+    return maintenance_rows(section)
 
 
 def _run(ctx: BotContext, **kwargs: Any) -> StepResult:
