@@ -95,6 +95,7 @@ from ozgwiki.localwiki.software import (
     apt_commands,
     tail,
 )
+from ozgwiki.siteinfo import PAGEFORMS_EXTENSION, SMW_EXTENSION
 
 __all__ = [
     "ADMIN_USER",
@@ -146,8 +147,6 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-SMW_EXTENSION = "SemanticMediaWiki"
-PAGEFORMS_EXTENSION = "PageForms"
 
 
 # ----------------------------------------------------------------------------------------- results
