@@ -1,0 +1,119 @@
+"""What the templates store is read from the templates, and the bot's facts are made from it.
+
+These tests fail where the static tables and the wiki's ``#set`` would drift apart: a parameter the
+importer owns that no template stores, a storage rule the facts do not follow, a template change
+the facts do not see.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from ozgwiki import catalogue, catalogue_pages, facts, overview, schema, storage
+from ozgwiki.model import Catalogue, Groessenklasse
+
+
+@pytest.fixture(scope="module")
+def cat() -> Catalogue:
+    return catalogue.load(catalogue.sample_path())
+
+
+def test_every_owned_parameter_is_stored_by_its_template_and_nothing_else(cat: Catalogue) -> None:
+    order = {plan.template: plan.param_order for plan in catalogue_pages.plan_pages(cat)}
+    assert set(order) == set(catalogue_pages.KINDS)
+    for template, params in order.items():
+        assert set(storage.stored_params(template)) == set(params), template
+
+
+def test_every_stored_property_is_defined() -> None:
+    defined = {p.name for p in schema.load().properties}
+    for template in (*catalogue_pages.KINDS, facts.STECKBRIEF_TEMPLATE):
+        assert set(storage.stored_params(template).values()) <= defined, template
+
+
+def test_kreisfreie_stadt_leistungen_also_hold_aachens_groessenklasse(cat: Catalogue) -> None:
+    """The Aachen case: the page plan lists Aachen's class too, so the facts must (the wiki does)."""
+    first = next(o for o in cat.ozg_leistungen if o.prioritaet)  # listed only with a sort value
+    kreisfrei = dataclasses.replace(first, groessenklassen=frozenset({Groessenklasse.KREISFREIE_STADT}))
+    others = tuple(o for o in cat.ozg_leistungen if o is not first)
+    changed = dataclasses.replace(cat, ozg_leistungen=(kreisfrei, *others))
+    subject = facts.build(changed).subject(f"OZG-Leistung {kreisfrei.ozg_id}")
+    assert subject is not None
+    assert subject.get("Größenklasse") == ("kreisfreie Stadt", "regionsangehörige Stadt Aachen")
+    loaded = schema.load()
+    definition = next(d for d in loaded.pages if d.file.endswith("groessenklasse.yaml"))
+    props = {p.name: p for p in loaded.properties}
+    pages = {p.title: p for p in overview.pages_of(definition, facts.build(changed), props)}
+    rows = overview.static_rows(
+        definition.sections[0], pages["Größenklasse regionsangehörige Stadt Aachen"], facts.build(changed)
+    )
+    assert f"OZG-Leistung {kreisfrei.ozg_id}" in [r.subject for r in rows]
+
+
+def test_facts_of_a_plan_are_its_escaped_values_read_back(cat: Catalogue) -> None:
+    lage = next(p for p in catalogue_pages.plan_pages(cat) if p.title == "Lage Bauen & Immobilien")
+    subject = facts.build(cat).subject(lage.title)
+    assert subject is not None
+    assert subject.get("Name") == ("Bauen & Immobilien",)  # written as &amp;, stored as &
+    assert subject.categories == {"Lage"}
+
+
+def test_retired_leika_page_is_categorised_and_stores_no_own_key(cat: Catalogue) -> None:
+    key = cat.leika_leistungen[0].schluessel
+    retired = facts.build(dataclasses.replace(cat, retired_keys=frozenset({key}))).subject(f"LeiKa {key}")
+    assert retired is not None
+    assert retired.categories == {"LeiKa-Leistung", "Ausgemusterte LeiKa-Leistung"}
+    assert retired.get("LeiKa-Schlüssel") == () and retired.get("LeiKa-Status") == ("ausgemustert",)
+    active = facts.build(cat).subject(f"LeiKa {key}")
+    assert active is not None and active.get("LeiKa-Schlüssel") == (key,)
+    assert active.categories == {"LeiKa-Leistung"}
+
+
+@pytest.mark.parametrize(
+    ("function", "raw", "options", "stored"),
+    [
+        ("wert", "  a &amp;#124; b ", {}, ["a &#124; b"]),
+        ("wert", "   ", {}, []),
+        ("werte", "Land, Kommunal; Bund", {"erlaubt": "Bund;Land;Kommunal"}, ["Land", "Kommunal", "Bund"]),
+        ("werte", "Land, Kommunal", {"erlaubt": "Land;Kommunal", "einzeln": "ja"}, []),
+        ("werte", "Mars", {"erlaubt": "Land"}, []),
+        ("seiten", "Bildung, Familie &amp; Kind", {"praefix": "Themenfeld"},
+         ["Themenfeld Bildung", "Themenfeld Familie & Kind"]),
+        ("seiten", "Bauen, Wohnen", {"praefix": "Lage", "einzeln": "ja"}, ["Lage Bauen, Wohnen"]),
+        ("seiten", "a[b], schule", {"praefix": ""}, ["Schule"]),
+        ("seiten", "x_y  z", {"praefix": "Lage"}, ["Lage x y z"]),
+        ("datum", "2020-01", {}, ["2020-01"]),
+        ("datum", "2019-12-12", {}, ["2019-12-12"]),
+        ("datum", "2020-13", {}, []),
+        ("datum", "Januar 2020", {}, []),
+        ("url", "https://example.org/a", {}, ["https://example.org/a"]),
+        ("url", "ftp://example.org", {}, []),
+    ],
+)  # fmt: skip
+def test_storage_rules_of_the_lua_functions(
+    function: str, raw: str, options: dict[str, str], stored: list[str]
+) -> None:
+    assert storage.stored_values(function, raw, options, storage.no_keys) == stored
+
+
+def test_a_changed_template_changes_what_is_stored() -> None:
+    source = """<includeonly>{{#invoke:OZG|wert|{{{A|}}}|attribut=Eins}}
+{{#ifeq:{{{B|}}}|alle|[[Kategorie:Alle]]|{{#invoke:OZG|seiten|{{{B|}}}|praefix=Kommune|attribut=Zwei}}}}
+{{#if:{{{C|}}}|[[Kategorie:Mit C]]|[[Kategorie:Ohne C]]}}</includeonly><noinclude>
+{{#invoke:OZG|wert|{{{A|}}}|attribut=Doku}}</noinclude>"""
+    prog = storage.compile_source(source)
+    some = storage.stored_by(prog, {"A": "x", "B": "05554004, 05554008", "C": ""}, storage.no_keys)
+    assert some.values == {"Eins": ("x",), "Zwei": ("Kommune 05554004", "Kommune 05554008")}
+    assert some.categories == {"Ohne C"}
+    alle = storage.stored_by(prog, {"B": " alle ", "C": "1"}, storage.no_keys)
+    assert alle.values == {} and alle.categories == {"Alle", "Mit C"}
+
+
+def test_phase_properties_come_from_the_project_template() -> None:
+    assert set(facts.PHASE_PROPERTIES.values()) == {
+        storage.property_of("Umsetzungsprojekt", p) for p in catalogue_pages.PHASE_PARAMS.values()
+    }
+    with pytest.raises(KeyError, match="stores no parameter"):
+        storage.property_of("Umsetzungsprojekt", "Gibt es nicht")
