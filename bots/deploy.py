@@ -38,6 +38,8 @@ NAME = "deploy"
 #: How long to wait for the job queue after property changes, and how often to look.
 JOB_WAIT_SECONDS = 600.0
 JOB_POLL_SECONDS = 5.0
+#: A queue that has not shrunk for this long has nobody working on it (api.php runs no jobs).
+JOB_STALL_SECONDS = 60.0
 
 _WROTE = (Outcome.CREATED, Outcome.CHANGED, Outcome.UNCHANGED)
 
@@ -49,31 +51,51 @@ def job_count(site: Site) -> int:
 
 
 def wait_for_job_queue(
-    site: Site, *, timeout: float = JOB_WAIT_SECONDS, interval: float = JOB_POLL_SECONDS
+    site: Site,
+    *,
+    timeout: float = JOB_WAIT_SECONDS,
+    interval: float = JOB_POLL_SECONDS,
+    stall: float = JOB_STALL_SECONDS,
 ) -> float:
     """Poll until the job queue is empty; return the seconds waited.
 
     Uses the site's injectable clock and sleep (tests run on a fake clock). Raises
-    :class:`~ozgwiki.errors.RetryBudgetExceeded` (exit 3) after ``timeout`` seconds, saying what to do:
-    the properties are deployed, the rest is not, and the write-ahead record lets the next run continue.
+    :class:`~ozgwiki.errors.RetryBudgetExceeded` (exit 3), saying what to do -- the properties are
+    deployed, the rest is not, and the write-ahead record lets the next run continue -- either after
+    ``timeout`` seconds, or as soon as the queue has not shrunk for ``stall`` seconds: a wiki without a
+    job runner never empties it, and waiting the full timeout would only hide that.
     """
     clock, sleep = site.retry.clock, site.retry.sleep
     start = clock()
     jobs = job_count(site)
+    lowest, since = jobs, start
     while jobs > 0:
-        waited = clock() - start
+        now = clock()
+        if jobs < lowest:
+            lowest, since = jobs, now
+        waited = now - start
+        if now - since >= stall:
+            raise RetryBudgetExceeded(
+                f"deploy stopped: the job queue of {site.api_url} has not shrunk for {now - since:.0f} s "
+                f"({jobs} job(s) waiting) -- the wiki seems to have no job runner (api.php runs no jobs). "
+                f"{_JOB_ADVICE}"
+            )
         if waited >= timeout:
             raise RetryBudgetExceeded(
                 f"deploy stopped: the job queue of {site.api_url} still holds {jobs} job(s) after "
-                f"{waited:.0f} s. Semantic MediaWiki activates new property types only in a job; "
-                "templates deployed before that would store data with the old type. The properties are "
-                "deployed, the rest is not: run maintenance/runJobs.php (or wait for the job runner), "
-                "then run `ozgwiki deploy` again."
+                f"{waited:.0f} s. {_JOB_ADVICE}"
             )
         log.info("waiting for the job queue: %d job(s) left", jobs)
-        sleep(min(interval, max(0.0, timeout - waited)))
+        sleep(max(0.0, min(interval, timeout - waited, stall - (now - since))))
         jobs = job_count(site)
     return clock() - start
+
+
+_JOB_ADVICE = (
+    "Semantic MediaWiki activates new property types only in a job; templates deployed before that "
+    "would store data with the old type. The properties are deployed, the rest is not: run "
+    "maintenance/runJobs.php (or start a job runner), then run `ozgwiki deploy` again."
+)
 
 
 def _save_record(engine: SyncEngine, title: str, record: DeployRecord, state: PageState | None) -> PageReport:

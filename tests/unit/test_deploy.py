@@ -261,6 +261,25 @@ def test_wait_for_job_queue_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
     assert sum(clock.sleeps) == 30
 
 
+def test_a_queue_that_does_not_shrink_stops_the_wait_within_a_minute(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No job runner: the count never drops, so deploy says so after the stall time, not after 600 s."""
+    site, clock = fx.make_site(monkeypatch)
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
+        for jobs in (40, 41, *([41] * 30)):
+            fx.register(rsps, "siteinfo_extensions", body_override=statistics_body(jobs))
+        with pytest.raises(RetryBudgetExceeded, match=r"has not shrunk for 60 s \(41 job.*no job runner"):
+            deploy_bot.wait_for_job_queue(site, timeout=600, interval=5)
+    assert sum(clock.sleeps) == 60
+
+
+def test_a_slowly_shrinking_queue_is_waited_for_past_the_stall_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    site, _clock = fx.make_site(monkeypatch)
+    with responses.RequestsMock() as rsps:
+        for jobs in (*range(30, 0, -1), 0):  # one job done per poll: 150 s in all
+            fx.register(rsps, "siteinfo_extensions", body_override=statistics_body(jobs))
+        assert deploy_bot.wait_for_job_queue(site, timeout=600, interval=5) == 150
+
+
 def test_an_empty_queue_costs_one_request_and_no_sleep(monkeypatch: pytest.MonkeyPatch) -> None:
     site, clock = fx.make_site(monkeypatch)
     with responses.RequestsMock() as rsps:
