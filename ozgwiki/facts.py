@@ -31,6 +31,12 @@ STECKBRIEF_TEMPLATE = "Steckbrief"
 PROJEKT_TEMPLATE = "Umsetzungsprojekt"
 _KEY_SPLIT = re.compile(r"[^0-9]+")
 
+#: What a link label drops from a title when the page has no Name (``Modul:OZG`` cuts the same).
+LABEL_PREFIXES = (
+    titles.THEMENFELD_PREFIX, titles.LAGE_PREFIX, titles.KOMMUNE_PREFIX, titles.OZG_PREFIX,
+    titles.PROJEKT_PREFIX, titles.STECKBRIEF_PREFIX, titles.GROESSENKLASSE_PREFIX,
+)  # fmt: skip
+
 #: Roadmap phase -> the property its parameter is stored in, as ``Vorlage:Umsetzungsprojekt`` says.
 PHASE_PROPERTIES: Mapping[Phase, str] = MappingProxyType(
     {phase: storage.property_of(PROJEKT_TEMPLATE, param) for phase, param in PHASE_PARAMS.items()}
@@ -86,10 +92,7 @@ class Facts:
         name = subject.first("Name") if subject else None
         if name:
             return name
-        for prefix in (
-            titles.THEMENFELD_PREFIX, titles.LAGE_PREFIX, titles.KOMMUNE_PREFIX, titles.OZG_PREFIX,
-            titles.PROJEKT_PREFIX, titles.STECKBRIEF_PREFIX, titles.GROESSENKLASSE_PREFIX,
-        ):  # fmt: skip
+        for prefix in LABEL_PREFIXES:
             if title.startswith(prefix):
                 return title[len(prefix) :]
         return title

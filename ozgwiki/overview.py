@@ -19,12 +19,12 @@ overview is never saved again.
 
 from __future__ import annotations
 
+import dataclasses
 import re
-from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
-from ozgwiki import gantt
+from ozgwiki import gantt, storage
 from ozgwiki.facts import Facts, Subject
 from ozgwiki.model import Monat, Prioritaet
 from ozgwiki.schema import PAGE_FIELD, PLACEHOLDER, VALUE_FIELD, ColumnDef, PageDef, PropertyDef, SectionDef
@@ -204,6 +204,10 @@ def show_date(value: str) -> str:
     return f"{int(parts[2])}. {month}" if len(parts) == 3 else month
 
 
+#: Stored values shown as labels in both renderings (the Priorität is stored as its digit).
+VALUE_LABELS: Mapping[str, Mapping[str, str]] = {"Priorität": {str(p.stufe): p.label for p in Prioritaet}}
+
+
 def _cell(col: ColumnDef, subject: Subject, facts: Facts, props: Mapping[str, PropertyDef]) -> str:
     """The cell markup after ``| `` (attributes included where sorting needs them)."""
     if col.count_category and col.count_field:
@@ -216,12 +220,24 @@ def _cell(col: ColumnDef, subject: Subject, facts: Facts, props: Mapping[str, Pr
     if not values:
         return ""
     if prop is not None and prop.datatype == "Page":
-        return ", ".join(link(v, facts.label(v)) for v in values)
+        return ", ".join(link(v, facts.label(v)) for v in page_order(values))
     if prop is not None and prop.datatype == "Date":
         return f'data-sort-value="{values[0]}" | ' + ", ".join(show_date(v) for v in values)
-    if col.field == "Priorität":
-        return ", ".join(escape(Prioritaet.parse(v).label) for v in values)
-    return ", ".join(escape(v) for v in values)
+    labels = VALUE_LABELS.get(col.field or "", {})
+    order = [*labels] if labels else list(prop.allowed if prop is not None else ())
+    return ", ".join(escape(labels.get(v, v)) for v in vocabulary_order(values, order))
+
+
+def page_order(titles: Sequence[str]) -> list[str]:
+    """Page values in the order SMW prints them: sorted by their database key (``_`` for space,
+    byte order), whatever order the page stored them in (``SemanticDataLookup`` sorts them)."""
+    return sorted(titles, key=lambda t: t.replace(" ", "_").encode("utf-8"))
+
+
+def vocabulary_order(values: Sequence[str], vocabulary: Sequence[str]) -> list[str]:
+    """Vocabulary values in the vocabulary's order (others after them, as they came)."""
+    rank = {v: i for i, v in enumerate(vocabulary)}
+    return sorted(values, key=lambda v: rank.get(v, len(rank)))
 
 
 def _empty(section: SectionDef) -> str:
@@ -270,6 +286,36 @@ def render_static(
 
 
 # ------------------------------------------------------------------------------ #ask wikitext
+#
+# SMW's own table format shows page titles, lists the pages of an inverse printout instead of
+# counting them and stored values instead of their labels. So the live tables are built by the
+# row templates Vorlage:Übersichtskopf / -zeile / -ende (``format=plainlist``), whose Lua
+# (``Modul:OZG``: kopf, zeile, ende) renders every cell as :func:`_cell` does. The columns travel
+# in ``userparam``; SMW pastes values into the row template's call unescaped, so only titles, ISO
+# dates and vocabulary values are printed -- names and IDs are read from the row's page by Lua.
+
+ROW_TEMPLATE = "Übersichtszeile"
+HEAD_TEMPLATE = "Übersichtskopf"
+END_TEMPLATE = "Übersichtsende"
+#: Between the values of one printout; ``#`` cannot occur in a title and vocabularies are checked.
+VALUESEP = "#"
+_UNSAFE = re.compile(r"[#|{}\[\]<>;=/]")
+#: Row templates read the page's Name from this parameter of the templates that have one.
+NAME_PARAM = "Name"
+
+
+@dataclass(frozen=True)
+class Printout:
+    """``|?Property#format=label`` (``inverse``: ``?-Property``)."""
+
+    prop: str
+    label: str
+    inverse: bool = False
+    output: str = ""
+
+    def text(self) -> str:
+        spec = f"{'-' if self.inverse else ''}{self.prop}{'#' + self.output if self.output else ''}"
+        return f"?{spec}={self.label}"
 
 
 @dataclass(frozen=True)
@@ -278,14 +324,12 @@ class AskQuery:
 
     category: str
     where: tuple[tuple[str, str], ...]
-    #: (property, label, inverse); the main column (the page) is not a printout.
-    printouts: tuple[tuple[str, str, bool], ...]
-    mainlabel: str
+    printouts: tuple[Printout, ...]
+    columns: str
     sort: tuple[str, ...] = ()
     order: tuple[str, ...] = ()
     limit: int = ASK_LIMIT
     default: str = ""
-    extra: tuple[tuple[str, str], ...] = field(default=(("format", "table"), ("class", "wikitable sortable")))
 
     def condition_text(self) -> str:
         parts = [f"[[{CATEGORY_NS}:{self.category}]]"] + [f"[[{p}::{v}]]" for p, v in self.where]
@@ -293,45 +337,82 @@ class AskQuery:
 
     def text(self) -> str:
         lines = ["{{#ask: " + self.condition_text()]
-        for prop, label, inverse in self.printouts:
-            lines.append(f" |?{'-' if inverse else ''}{prop}={label}")
-        lines.append(f" |mainlabel={self.mainlabel}")
+        lines += [f" |{p.text()}" for p in self.printouts]
         if self.sort:
             lines.append(f" |sort={','.join(self.sort)}")
             lines.append(f" |order={','.join(self.order)}")
-        lines += [f" |{k}={v}" for k, v in self.extra]
-        lines.append(f" |limit={self.limit}")
+        lines += [
+            " |format=plainlist",
+            f" |template={ROW_TEMPLATE}",
+            f" |introtemplate={HEAD_TEMPLATE}",
+            f" |outrotemplate={END_TEMPLATE}",
+            " |named args=yes",
+            " |link=none",
+            f" |valuesep={VALUESEP}",
+            f" |userparam={self.columns}",
+            " |searchlabel=",
+            f" |limit={self.limit}",
+        ]
         if self.default:
             lines.append(f" |default={self.default}")
         lines.append("}}")
         return "\n".join(lines)
 
 
-def ask_query(section: SectionDef, where: Sequence[tuple[str, str]]) -> AskQuery:
-    """The query for a section (with conditions already bound).
+def _safe(text: str, what: str) -> str:
+    if _UNSAFE.search(text):
+        raise ValueError(f"{what} {text!r} cannot pass SMW's row template (no # | {{ }} [ ] < > ; = /)")
+    return text
 
-    The page column becomes the main column (it must come first). A count column becomes the inverse
-    printout ``?-Field``: SMW lists the pages pointing to the row there -- of *any* category, which
-    equals the count only while no other category stores that property. ``schema.load`` enforces
-    that (an Umsetzungsprojekt's OZG-Leistungen are ``Umgesetzte OZG-Leistung``, not ``OZG-Leistung``).
-    """
-    printouts = []
-    for i, col in enumerate(section.columns):
-        if col.field == PAGE_FIELD:
-            if i != 0:
-                raise ValueError(f"section {section.name}: the page column must come first for #ask")
-            continue
-        if col.count_category and col.count_field:
-            printouts.append((col.count_field, col.header, True))
-        else:
-            printouts.append((col.field or "", col.header, False))
+
+def _column_kind(
+    col: ColumnDef, template: str, props: Mapping[str, PropertyDef]
+) -> tuple[str, Printout | None]:
+    """``kind[:arg]`` of one column for ``Modul:OZG``'s row functions, and its printout (if any)."""
+    if col.count_category and col.count_field:
+        return "anzahl", Printout(col.count_field, "", inverse=True)
+    if col.field == PAGE_FIELD:
+        param = storage.param_for(template, col.label) if col.label else NAME_PARAM
+        return f"titel:{param}", None
+    prop = props.get(col.field or "")
+    if prop is None:
+        raise ValueError(f"column {col.header}: unknown property {col.field!r}")
+    if prop.datatype == "Page":
+        return f"seiten:{NAME_PARAM}", Printout(prop.name, "")
+    if prop.datatype == "Date":  # shown as SMW formats it; "sNi" (#ISO) is the sort value
+        return "datum", Printout(prop.name, "")
+    labels = VALUE_LABELS.get(prop.name)
+    if labels:
+        pairs = "/".join(f"{_safe(k, 'value')}={_safe(v, 'label')}" for k, v in labels.items())
+        return f"abbild:{pairs}", Printout(prop.name, "")
+    if prop.allowed:
+        values = "/".join(_safe(v, f"value of {prop.name}") for v in prop.allowed)
+        return f"wahl:{values}", Printout(prop.name, "")
+    return f"feld:{storage.param_for(template, prop.name)}", None  # free text: read from the page
+
+
+def ask_query(
+    section: SectionDef, where: Sequence[tuple[str, str]], props: Mapping[str, PropertyDef]
+) -> AskQuery:
+    """The query for a section (with conditions already bound); see the comment above."""
     if not section.columns or section.columns[0].field != PAGE_FIELD:
         raise ValueError(f"section {section.name}: #ask needs the page as the first column")
+    template = storage.template_for_category(section.category)
+    specs, printouts = [], []
+    for i, col in enumerate(section.columns, start=1):
+        if i > 1 and col.field == PAGE_FIELD:
+            raise ValueError(f"section {section.name}: the page column must come first for #ask")
+        kind, printout = _column_kind(col, template, props)
+        specs.append(f"{_safe(col.header, 'header')}={kind}")
+        if printout is not None:
+            printouts.append(dataclasses.replace(printout, label=f"s{i}"))
+        if kind == "datum":
+            printouts.append(Printout(col.field or "", f"s{i}i", output="ISO"))
     return AskQuery(
         category=section.category,
         where=tuple(where),
         printouts=tuple(printouts),
-        mainlabel=section.columns[0].header,
+        columns=";".join(specs),
         sort=tuple(k.field for k in section.sort),
         order=tuple("desc" if k.descending else "asc" for k in section.sort),
         default=_empty(section),
@@ -351,9 +432,9 @@ def render_ask(
             return "\n".join([*out, _empty(section)])
         for value in found:
             out.append(group_heading(section, value, facts, props))
-            out.append(ask_query(section, [*where, (section.group_by, value)]).text())
+            out.append(ask_query(section, [*where, (section.group_by, value)], props).text())
         return "\n".join(out)
-    out.append(ask_query(section, where).text())
+    out.append(ask_query(section, where, props).text())
     return "\n".join(out)
 
 
@@ -372,150 +453,3 @@ def render_section(
     if mode == "ask":
         return render_ask(section, page, facts, props)
     return render_static(section, page, facts, props)
-
-
-# ------------------------------------------------------------------------------ reading #ask
-
-
-_ASK_RE = re.compile(r"\{\{#ask:(.*?)\n\}\}", re.DOTALL)
-_COND_RE = re.compile(r"\[\[([^\]]+?)\]\]")
-
-
-def parse_ask(text: str) -> list[AskQuery]:
-    """Read back every ``{{#ask:}}`` this module generated (the subset it writes, nothing more)."""
-    queries = []
-    for m in _ASK_RE.finditer(text):
-        head, *params = [p.strip() for p in m.group(1).split("\n |")]
-        category, where = "", []
-        for cond in _COND_RE.findall(head):
-            if cond.startswith(f"{CATEGORY_NS}:"):
-                category = cond[len(CATEGORY_NS) + 1 :]
-            else:
-                prop, _sep, value = cond.partition("::")
-                where.append((prop, value))
-        printouts, opts = [], {}
-        for p in params:
-            if p.startswith("?"):
-                spec, _sep, label = p[1:].partition("=")
-                inverse = spec.startswith("-")
-                printouts.append((spec.lstrip("-"), label, inverse))
-            else:
-                key, _sep, value = p.partition("=")
-                opts[key] = value
-        queries.append(
-            AskQuery(
-                category=category,
-                where=tuple(where),
-                printouts=tuple(printouts),
-                mainlabel=opts.get("mainlabel", ""),
-                sort=tuple(s for s in opts.get("sort", "").split(",") if s),
-                order=tuple(s for s in opts.get("order", "").split(",") if s),
-                limit=int(opts.get("limit", ASK_LIMIT)),
-                default=opts.get("default", ""),
-                extra=tuple((k, v) for k, v in opts.items() if k in ("format", "class")),
-            )
-        )
-    return queries
-
-
-def _smw_value(value: str, prop: PropertyDef | None) -> Any:
-    """A stored value in the JSON shape ``action=ask`` answers with (see the recorded fixtures)."""
-    if prop is not None and prop.datatype == "Page":
-        return {"fulltext": value, "namespace": 0, "exists": "1", "displaytitle": ""}
-    if prop is not None and prop.datatype == "Date":
-        parts = [str(int(p)) for p in value.split("-")]
-        return {"raw": "1/" + "/".join(parts)}
-    if prop is not None and prop.datatype == "Number":
-        return int(value) if value.lstrip("-").isdigit() else float(value)
-    return value
-
-
-def interpret_ask(query: AskQuery, facts: Facts, props: Mapping[str, PropertyDef]) -> dict[str, Any]:
-    """Answer a query from the facts the way SMW would, shaped like an ``action=ask`` response body.
-
-    Inverse printouts list every subject pointing to the row, whatever its category (as SMW does).
-    """
-    sort = [(p, o == "desc") for p, o in zip(query.sort, query.order, strict=False)]
-    selection = select(facts, query.category, query.where, sort)
-    printrequests = [{"label": query.mainlabel, "key": "", "typeid": "_wpg", "mode": 2}]
-    for prop, label, inverse in query.printouts:
-        typeid = "_wpg" if inverse else props[prop].type_id
-        printrequests.append({"label": label, "key": prop.replace(" ", "_"), "typeid": typeid, "mode": 1})
-    results: dict[str, Any] = {}
-    for s in selection.rows[: query.limit]:
-        printouts: dict[str, list[Any]] = {}
-        for prop, label, inverse in query.printouts:
-            if inverse:
-                printouts[label] = [
-                    _smw_value(o.title, props[prop]) for o in facts.subjects if s.title in o.get(prop)
-                ]
-            else:
-                printouts[label] = [_smw_value(v, props.get(prop)) for v in s.get(prop)]
-        results[s.title] = {"printouts": printouts, "fulltext": s.title, "namespace": 0, "exists": "1"}
-    return {
-        "query": {
-            "printrequests": printrequests,
-            "results": results or [],  # SMW answers [] (not {}) when nothing matches
-            "meta": {"count": len(results), "offset": 0},
-        }
-    }
-
-
-def value_of(raw: Any) -> str:
-    """One printout value as the row model's string (page title, ``JJJJ-MM`` date, number, text)."""
-    if isinstance(raw, Mapping):
-        if "fulltext" in raw:
-            return str(raw["fulltext"])
-        if "raw" in raw:  # SMW dates: "1/2020/1" (calendar model/year/month[/day]) -> 2020-01
-            parts = str(raw["raw"]).split("/")[1:]
-            return "-".join([parts[0].zfill(4), *(p.zfill(2) for p in parts[1:3])])
-        return str(raw.get("timestamp", ""))
-    if isinstance(raw, bool):
-        return "ja" if raw else "nein"
-    if isinstance(raw, float) and raw.is_integer():
-        return str(int(raw))
-    return str(raw)
-
-
-def result_entries(body: Mapping[str, Any]) -> Iterator[tuple[str, Mapping[str, Any]]]:
-    """``(key, entry)`` of an ``action=ask``/``askargs`` answer: a dict, or ``[]`` when empty."""
-    raw = body.get("query", {}).get("results", [])
-    if isinstance(raw, Mapping):
-        yield from raw.items()
-
-
-def rows_from_ask(body: Mapping[str, Any], counted: Sequence[str] = ()) -> list[Row]:
-    """Rows of an ``action=ask`` answer, columns in printrequest order (the main column first).
-
-    ``counted`` names printout labels whose values are counted (the inverse printout of a count
-    column). Subobject results keep their key (``Seite# hash``) as the subject.
-    """
-    requests = body.get("query", {}).get("printrequests", [])
-    labels = [r.get("label", "") for r in requests if r.get("mode") != 2]
-    rows = []
-    for key, entry in result_entries(body):
-        subject = str(entry.get("fulltext", key))
-        cells: list[tuple[str, ...]] = [(subject,)]
-        printouts = entry.get("printouts", {})
-        for label in labels:
-            values = printouts.get(label, [])
-            cells.append((str(len(values)),) if label in counted else tuple(value_of(v) for v in values))
-        rows.append(Row(subject, tuple(cells)))
-    return rows
-
-
-def continue_offset(body: Mapping[str, Any]) -> int | None:
-    """The offset to re-ask with (``query-continue-offset``), None when the answer is complete."""
-    nxt = body.get("query-continue-offset")
-    return int(nxt) if nxt is not None else None
-
-
-def ask_rows(
-    section: SectionDef, page: OverviewPage, facts: Facts, props: Mapping[str, PropertyDef]
-) -> list[Row]:
-    """The rows the ``#ask`` rendering of a section would show, computed by :func:`interpret_ask`."""
-    counted = [c.header for c in section.columns if c.count_category]
-    rows: list[Row] = []
-    for query in parse_ask(render_ask(section, page, facts, props)):
-        rows += rows_from_ask(interpret_ask(query, facts, props), counted)
-    return rows

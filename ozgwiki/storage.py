@@ -297,3 +297,26 @@ def no_keys(_value: str, _own: str | None) -> Sequence[str]:
     """A key rule for pages that store no keys."""
     return ()
 
+
+
+def param_for(template: str, prop: str) -> str:
+    """The parameter of ``template`` whose value is stored in ``prop`` (``Titel`` for a Steckbrief's
+    Name)."""
+    for param, stored in stored_params(template).items():
+        if stored == prop:
+            return param
+    raise KeyError(f"Vorlage:{template} stores nothing in {prop!r}")
+
+
+#: The templates whose pages the overviews list (one category each).
+LISTED_TEMPLATES = (
+    "Themenfeld", "Lage", "LeiKa-Leistung", "OZG-Leistung", "Kommune", "Umsetzungsprojekt", "Steckbrief",
+)  # fmt: skip
+
+
+def template_for_category(category: str) -> str:
+    """The shipped template that always puts its page into ``category``."""
+    for template in LISTED_TEMPLATES:
+        if any(isinstance(op, _Category) and op.name == category for op in program(template)):
+            return template
+    raise KeyError(f"no template puts its pages into Kategorie:{category}")

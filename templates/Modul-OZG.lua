@@ -67,6 +67,18 @@ function p.store(frame, property, values)
 	return ''
 end
 
+-- The non-empty, trimmed items an iterator yields.
+function p.trimmed(iterator)
+	local items = {}
+	for part in iterator do
+		part = mw.text.trim(part)
+		if part ~= '' then
+			table.insert(items, part)
+		end
+	end
+	return items
+end
+
 -- Split a list: commas, semicolons, <br>, line breaks; optionally also the word "und".
 function p.split(text, withUnd)
 	text = mw.ustring.gsub(text, '<%s*[bB][rR]%s*/?%s*>', ',')
@@ -74,14 +86,7 @@ function p.split(text, withUnd)
 	if withUnd then
 		text = mw.ustring.gsub(text, '%s+[uU][nN][dD]%s+', ',')
 	end
-	local items = {}
-	for part in mw.ustring.gmatch(text, '[^,]+') do
-		part = mw.text.trim(part)
-		if part ~= '' then
-			table.insert(items, part)
-		end
-	end
-	return items
+	return p.trimmed(mw.ustring.gmatch(text, '[^,]+'))
 end
 
 -- {{#invoke:OZG|wert|VALUE|attribut=PROPERTY}}: show a scalar literally and store it.
@@ -218,6 +223,168 @@ function p.url(frame)
 			.. p.category('Seiten mit ungültigen Adressen')
 	end
 	return '[' .. value .. ' ' .. mw.text.nowiki(value) .. ']' .. p.store(frame, frame.args.attribut, { value })
+end
+
+-- ---------------------------------------------------------------------------------------------
+-- Overview tables answered by Semantic MediaWiki (ask queries with format=plainlist and the row
+-- templates Vorlage:Übersichtskopf, Vorlage:Übersichtszeile, Vorlage:Übersichtsende).
+--
+-- The bot renders the same tables statically; these functions make the live ones look the same:
+-- names as link labels, counts as numbers, vocabulary labels in full, ", " between values.
+-- SMW pastes values into the row template's call unescaped, so only titles, ISO dates and
+-- vocabulary values travel that way; every free text (names, IDs) is read from the row's page
+-- here and shown literally.
+--
+-- #userparam describes the columns, ';'-separated, each "Header=kind" or "Header=kind:arg":
+--   titel:PARAM   the row's page, linked, labelled with its PARAM (e.g. Name)
+--   seiten:PARAM  page values, each linked and labelled with the target's PARAM
+--   feld:PARAM    the row page's PARAM, shown literally (free text such as the OZG-ID)
+--   wahl:a/b/c    vocabulary values, shown literally, in the vocabulary's order
+--   abbild:a=A/b=B  vocabulary values shown as their labels (Priorität 1 -> "1 - höchste ..."), in
+--                 that order
+--   anzahl        the number of values (the pages pointing to the row)
+--   datum         dates as SMW shows them ("Januar 2020"), sortable by their #ISO printout "sNi"
+-- Field 1 of the row template is the row's page; the printout labelled "sN" holds column N's
+-- values, separated by VALUESEP ('#' cannot occur in a title, and the bot checks vocabularies for
+-- it). Columns read from the page (titel, feld) have no printout.
+
+local VALUESEP = '#'
+
+-- What a link to a page shows when its Name is unknown: the title without the bots' prefix.
+-- Keep in step with ozgwiki.facts.Facts.label (a unit test compares the two lists).
+local LABEL_PREFIXES = {
+	'Themenfeld ', 'Lage ', 'Kommune ', 'OZG-Leistung ', 'Umsetzungsprojekt ', 'Steckbrief ',
+	'Größenklasse ',
+}
+
+local function withoutPrefix(title)
+	for _, prefix in ipairs(LABEL_PREFIXES) do
+		if mw.ustring.sub(title, 1, mw.ustring.len(prefix)) == prefix then
+			return mw.ustring.sub(title, mw.ustring.len(prefix) + 1)
+		end
+	end
+	return title
+end
+
+-- The value of template parameter `param` on page `title` (the first one), decoded; or nil.
+local function paramOf(title, param)
+	local t = mw.title.new(title)
+	local content = t and t:getContent()
+	if not content then
+		return nil
+	end
+	content = content:gsub('<!%-%-.-%-%->', '')
+	local pattern = '|%s*' .. param:gsub('%p', '%%%0') .. '%s*=%s*([^|}\n]*)'
+	local value = mw.ustring.match(content, pattern)
+	value = value and p.clean(value) or ''
+	return value ~= '' and value or nil
+end
+
+local function labelled(title, param)
+	local label = paramOf(title, param) or withoutPrefix(title)
+	return '[[' .. title .. '|' .. mw.text.nowiki(label) .. ']]'
+end
+
+local function columns(spec)
+	local out = {}
+	for entry in mw.text.gsplit(spec or '', ';', true) do
+		local header, kind = entry:match('^(.-)=(.*)$')
+		if header then
+			local name, arg = kind:match('^([^:]*):?(.*)$')
+			table.insert(out, { header = mw.text.trim(header), kind = name, arg = arg })
+		end
+	end
+	return out
+end
+
+local function valuesOf(field)
+	return p.trimmed(mw.text.gsplit(field or '', VALUESEP, true))
+end
+
+local function mapping(arg)
+	local out = {}
+	for pair in mw.text.gsplit(arg, '/', true) do
+		local k, v = pair:match('^(.-)=(.*)$')
+		if k then
+			out[k] = v
+		end
+	end
+	return out
+end
+
+local function cell(col, page, field, sortField)
+	local values = valuesOf(field)
+	if col.kind == 'titel' then
+		return labelled(page, col.arg)
+	elseif col.kind == 'feld' then
+		local v = paramOf(page, col.arg)
+		return v and mw.text.nowiki(v) or ''
+	elseif col.kind == 'anzahl' then
+		return tostring(#values)
+	end
+	if #values == 0 then
+		return ''
+	end
+	local shown = {}
+	if col.kind == 'datum' then
+		-- SMW's own display keeps the precision (Januar 2020, 12. Dezember 2019); #ISO sorts.
+		local iso = valuesOf(sortField)[1] or ''
+		for _, v in ipairs(values) do
+			table.insert(shown, mw.text.nowiki(v))
+		end
+		return 'data-sort-value="' .. mw.text.nowiki(iso) .. '" | ' .. table.concat(shown, ', ')
+	end
+	-- SMW prints several values in no fixed order: pages are sorted by title (as their database
+	-- key), vocabulary values by the vocabulary's order, so both renderings agree.
+	if col.kind == 'seiten' then
+		table.sort(values, function(a, b)
+			return (a:gsub(' ', '_')) < (b:gsub(' ', '_'))
+		end)
+		for _, v in ipairs(values) do
+			table.insert(shown, labelled(v, col.arg))
+		end
+		return table.concat(shown, ', ')
+	end
+	local labels, rank = {}, {}
+	if col.kind == 'abbild' then
+		labels = mapping(col.arg)
+	end
+	for i, item in ipairs(mw.text.split(col.arg or '', '/', true)) do
+		rank[item:match('^([^=]*)')] = i
+	end
+	table.sort(values, function(a, b)
+		return (rank[a] or math.huge) < (rank[b] or math.huge)
+	end)
+	for _, v in ipairs(values) do
+		table.insert(shown, mw.text.nowiki(labels[v] or v))
+	end
+	return table.concat(shown, ', ')
+end
+
+-- {{#invoke:OZG|kopf}} in Vorlage:Übersichtskopf: the table's start and header row.
+function p.kopf(frame)
+	local headers = {}
+	for _, col in ipairs(columns(frame:getParent().args['#userparam'])) do
+		table.insert(headers, mw.text.nowiki(col.header))
+	end
+	return '\n{| class="wikitable sortable"\n! ' .. table.concat(headers, ' !! ')
+end
+
+-- {{#invoke:OZG|zeile}} in Vorlage:Übersichtszeile: one row.
+function p.zeile(frame)
+	local args = frame:getParent().args
+	local page = mw.text.trim(args[1] or '')
+	local out = { '\n|-' }
+	for i, col in ipairs(columns(args['#userparam'])) do
+		local c = cell(col, page, args['s' .. i], args['s' .. i .. 'i'])
+		table.insert(out, c == '' and '\n|' or ('\n| ' .. c))
+	end
+	return table.concat(out)
+end
+
+-- {{#invoke:OZG|ende}} in Vorlage:Übersichtsende: the table's end.
+function p.ende(frame)
+	return '\n|}'
 end
 
 return p

@@ -149,9 +149,20 @@ def documented_params(source: str) -> set[str]:
     return set(re.findall(r"^\| <code>([^<]+)</code> \|\|", doc, flags=re.M))
 
 
+#: Templates whose parameters Lua reads from the calling frame: the inline key template, and the
+#: row templates Semantic MediaWiki calls (``1`` = the row's page, ``#userparam`` = the columns).
+FRAME_PARAMS = {
+    "#invoke:LeiKa|inline": {"1", "2"},
+    "#invoke:OZG|zeile": {"1", "#userparam"},
+    "#invoke:OZG|kopf": {"#userparam"},
+    "#invoke:OZG|ende": set(),
+}
+
+
 def expected_params(template: schema.TemplateDef) -> set[str]:
-    if "#invoke:LeiKa|inline" in template.source:
-        return {"1", "2"}  # positional keys, read by Lua from the calling frame
+    for call, params in FRAME_PARAMS.items():
+        if call in template.source:
+            return params
     return used_params(template.source)
 
 
@@ -170,7 +181,7 @@ def test_copy_paste_example_uses_exactly_the_parameters(template: schema.Templat
     if template.name == "LeiKa":
         assert [str(p.name) for p in call.params] == ["1", "2"]
     else:
-        assert {str(p.name).strip() for p in call.params} == used_params(template.source)
+        assert {str(p.name).strip() for p in call.params} == expected_params(template)
 
 
 def docs_table() -> dict[str, set[str]]:
@@ -183,7 +194,7 @@ def docs_table() -> dict[str, set[str]]:
 
 
 def test_docs_templates_md_lists_every_parameter() -> None:
-    assert docs_table() == {t.name: expected_params(t) for t in TEMPLATES}
+    assert docs_table() == {t.name: expected_params(t) for t in TEMPLATES if expected_params(t)}
 
 
 def test_own_key_of_a_leika_page_goes_through_modul_leika_with_its_status() -> None:
@@ -278,6 +289,21 @@ function mw.text.decode(s)
 end
 function mw.text.nowiki(s)
   return (s:gsub('[&<>=%[%]{}|"\']', function(c) return '&#' .. c:byte() .. ';' end))
+end
+function mw.text.gsplit(s, sep, plain)
+  local items, start = {}, 1
+  while true do
+    local i, j = s:find(sep, start, plain)
+    if not i then table.insert(items, s:sub(start)); break end
+    table.insert(items, s:sub(start, i - 1)); start = j + 1
+  end
+  local k = 0
+  return function() k = k + 1; return items[k] end
+end
+function mw.text.split(s, sep, plain)
+  local out = {}
+  for item in mw.text.gsplit(s, sep, plain) do table.insert(out, item) end
+  return out
 end
 function mw.title.getCurrentTitle() return { namespace = 0 } end
 function mw.title.new(text, ns)
@@ -613,3 +639,71 @@ def test_url() -> None:
     assert sets == ["#set URL=https://www.example.org/a?b=c"]
     out, sets = ozg("url", "www.example.org", attribut="URL")
     assert "⚠" in out and sets == []
+
+
+# ------------------------------------------------------------------------- live overview tables
+
+
+ROW_COLUMNS = (
+    "OZG-Leistung=titel:Name;OZG-ID=feld:OZG-ID;LeiKa-Leistungen=anzahl;Priorität=abbild:1=eins/2=zwei;"
+    "Zuständigkeiten=wahl:Bund/Land/Kommunal;Themenfeld=seiten:Name;Beginn=datum"
+)
+ROW_PAGES = {
+    "OZG-Leistung 1": "{{OZG-Leistung\n| OZG-ID = 1\n| Name = a &#124; b & [[c]]\n}}",
+    "Themenfeld B": "{{Themenfeld|Name=Bildung}}",
+}
+
+
+def lua_row(fields: dict[str, str]) -> str:
+    args = ", ".join(f"[ {lua_quote(k)} ]={lua_quote(v)}" for k, v in fields.items())
+    out, _ = run_lua(
+        f"require('Modul:OZG').zeile(makeFrame({{}}, {{[1]='OZG-Leistung 1', ['#userparam']="
+        f"{lua_quote(ROW_COLUMNS)}, {args}}}))",
+        smw=True,
+        content=ROW_PAGES,
+    )
+    return out
+
+
+def test_row_template_renders_cells_like_the_static_table() -> None:
+    out = lua_row({
+        "s3": "LeiKa 99012001001000#LeiKa 99008001012009", "s4": "2", "s5": "Kommunal#Bund",
+        "s6": "Themenfeld Querschnitt#Themenfeld B", "s7": "Januar 2020", "s7i": "2020-01-01",
+    })  # fmt: skip
+    assert out.split("\n") == [
+        "",
+        "|-",
+        "| [[OZG-Leistung 1|a &#124; b &#38; &#91;&#91;c&#93;&#93;]]",  # Name, from the page, literal
+        "| 1",
+        "| 2",
+        "| zwei",
+        "| Bund, Kommunal",  # vocabulary order, whatever order SMW printed
+        "| [[Themenfeld B|Bildung]], [[Themenfeld Querschnitt|Querschnitt]]",  # by title; names or prefix cut
+        '| data-sort-value="2020-01-01" | Januar 2020',
+    ]
+
+
+def test_row_template_leaves_empty_cells_empty_and_counts_zero() -> None:
+    out = lua_row({})
+    assert out.split("\n")[3:] == ["| 1", "| 0", "|", "|", "|", "|"]
+
+
+def test_head_and_end_templates_open_and_close_a_sortable_table() -> None:
+    head, _ = run_lua(
+        f"require('Modul:OZG').kopf(makeFrame({{}}, {{['#userparam']={lua_quote(ROW_COLUMNS)}}}))", smw=True
+    )
+    assert head == (
+        '\n{| class="wikitable sortable"\n'
+        "! OZG-Leistung !! OZG-ID !! LeiKa-Leistungen !! Priorität !! Zuständigkeiten !! Themenfeld !! Beginn"
+    )
+    end, _ = run_lua("require('Modul:OZG').ende(makeFrame({}, {}))", smw=True)
+    assert end == "\n|}"
+
+
+def test_row_label_prefixes_match_the_fact_store() -> None:
+    """Modul:OZG cuts the same prefixes as Facts.label when a page has no Name."""
+    source = SCHEMA.template("Modul:OZG").source
+    block = source.split("local LABEL_PREFIXES = {", 1)[1].split("}", 1)[0]
+    from ozgwiki import facts
+
+    assert re.findall(r"'([^']+)'", block) == list(facts.LABEL_PREFIXES)
