@@ -9,7 +9,8 @@ to the parameter values:
 
 * ``wert`` -- the trimmed, entity-decoded value;
 * ``werte`` -- the values (one with ``einzeln=ja``) found in the ``erlaubt`` vocabulary;
-* ``seiten`` -- the page titles ``PRAEFIX entry`` (normalised like ``mw.title``);
+* ``seiten`` -- the page titles ``PRAEFIX entry`` (normalised like ``mw.title``; with ``titel=ja`` an
+  entry that already is such a title, as the forms write it, is taken as it is);
 * ``datum`` -- ``JJJJ-MM`` or ``JJJJ-MM-TT``, nothing else;
 * ``url`` -- an ``http(s)://`` address;
 * ``liste`` (``Modul:LeiKa``) -- the keys a caller-supplied rule accepts (known, not retired).
@@ -99,6 +100,8 @@ def stored_values(function: str, raw: str, options: Mapping[str, str], keys: Key
     if function == "seiten":
         prefix = clean(options.get("praefix"))
         entries = [value] if options.get("einzeln") == "ja" else split(value)
+        if options.get("titel") == "ja" and prefix:
+            entries = [e.removeprefix(f"{prefix} ") for e in entries]
         found = (page_title(f"{prefix} {e}" if prefix else e) for e in entries)
         return [t for t in found if t]
     if function == "datum":

@@ -112,6 +112,8 @@ end
 -- link each entry to the page "PRAEFIX ENTRY", store those page titles.
 --   einzeln=ja  the value is one entry (names such as Lagen may contain commas or "und")
 --   namen=ja    show the Name of the target page instead of the entry (Kommunen by AGS)
+--   titel=ja    an entry may already be the page title ("Kommune 05554004", as the forms'
+--               autocompletion writes it); it is not prefixed a second time
 function p.seiten(frame)
 	local args = frame.args
 	local raw = p.clean(args[1])
@@ -122,6 +124,9 @@ function p.seiten(frame)
 	local prefix = p.clean(args.praefix)
 	local out, titles, seen, extra = {}, {}, {}, ''
 	for _, entry in ipairs(entries) do
+		if args.titel == 'ja' and prefix ~= '' and mw.ustring.sub(entry, 1, mw.ustring.len(prefix) + 1) == prefix .. ' ' then
+			entry = mw.ustring.sub(entry, mw.ustring.len(prefix) + 2) -- the form wrote the page title itself
+		end
 		local target = (prefix ~= '' and (prefix .. ' ') or '') .. entry
 		local title = mw.title.new(target, 0)
 		if title == nil then

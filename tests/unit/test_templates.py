@@ -627,6 +627,21 @@ def test_page_links_store_titles_and_show_names() -> None:
     assert sets == ["#set Kommune=Kommune 05554004;Kommune 05554008 | +sep=;"]
 
 
+def test_titles_written_by_the_forms_are_not_prefixed_twice() -> None:
+    """The forms' autocompletion writes page titles (``Kommune 05554004``); typed AGS still work."""
+    content = {"Kommune 05554004": "{{Kommune\n| AGS = 05554004\n| Name = Ahaus\n}}"}
+    out, sets = ozg(
+        "seiten", "Kommune 05554004, 05554008", content=content, praefix="Kommune", namen="ja", titel="ja",
+        attribut="Kommune",
+    )  # fmt: skip
+    assert out == "[[Kommune 05554004|Ahaus]], [[Kommune 05554008|05554008]]"
+    assert sets == ["#set Kommune=Kommune 05554004;Kommune 05554008 | +sep=;"]
+    out, _ = ozg("seiten", "Themenfeld Bildung", praefix="Themenfeld", titel="ja", attribut="Themenfeld")
+    assert out == "[[Themenfeld Bildung|Bildung]]"
+    out, _ = ozg("seiten", "Themenfeld Bildung", praefix="Themenfeld", attribut="Themenfeld")
+    assert out == "[[Themenfeld Themenfeld Bildung|Themenfeld Bildung]]"  # without titel=ja: as written
+
+
 def test_single_page_name_keeps_commas_and_und() -> None:
     out, _ = ozg("seiten", "Rechtsverstöße - Anzeigen und Hilfen für Opfer", praefix="Lage", einzeln="ja")
     name = "Rechtsverstöße - Anzeigen und Hilfen für Opfer"
