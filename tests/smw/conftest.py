@@ -21,14 +21,14 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
+from smwsuite import CliRun, SuiteConfig
 
-from ozgwiki.config import Config, WikiConfig, load_config
+from ozgwiki.config import load_config
 from ozgwiki.site import Site
 
 CONFIG_ENV = "OZGWIKI_SMW_CONFIG"
@@ -54,30 +54,6 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 def pytest_terminal_summary(terminalreporter: Any) -> None:
     for line in _NOT_RUN:
         terminalreporter.write_line(line, yellow=True, bold=True)
-
-
-@dataclass(frozen=True)
-class SuiteConfig:
-    """Where the suite's wiki is and who writes there."""
-
-    bot_config_path: Path
-    bot: Config
-    editor_login: str
-    editor_password: str = ""
-
-    def site(self, role: str = "bot") -> Site:
-        wiki = self.bot.wiki
-        if role == "editor":
-            wiki = WikiConfig(
-                api_url=wiki.api_url,
-                username=self.editor_login,
-                secret=self.editor_password,
-                request_timeout=wiki.request_timeout,
-                retry=wiki.retry,
-            )
-        site = Site(wiki)
-        site.login()
-        return site
 
 
 def _read_secret(path: Path) -> str:
@@ -117,17 +93,6 @@ def editor(suite: SuiteConfig) -> Site:
     return suite.site("editor")
 
 
-@dataclass(frozen=True)
-class CliRun:
-    """One run of the real console script: exit code, its JSON document (or JSON Lines), wall time."""
-
-    code: int
-    data: dict[str, Any]
-    lines: list[dict[str, Any]]
-    seconds: float
-    stderr: str
-
-
 @pytest.fixture(scope="session")
 def cli(suite: SuiteConfig) -> Callable[..., CliRun]:
     """Run ``ozgwiki --config BOT COMMAND … --format json`` as cron would (a subprocess, no stdin)."""
@@ -151,13 +116,3 @@ def cli(suite: SuiteConfig) -> Callable[..., CliRun]:
     return run
 
 
-def wait_for_jobs(site: Site, *, timeout: float = 300) -> None:
-    """Until the job queue is empty (SMW stores data and link tables in jobs)."""
-    deadline = time.monotonic() + timeout
-    while True:
-        body = site.api("query", meta="siteinfo", siprop="statistics")
-        if int(body["query"]["statistics"].get("jobs", 0)) == 0:
-            return
-        if time.monotonic() > deadline:
-            pytest.fail(f"the job queue of {site.api_url} did not drain in {timeout:.0f} s: no job runner?")
-        time.sleep(1)  # polling an external queue, not synchronising with our own code

@@ -22,8 +22,8 @@ from dataclasses import dataclass, field
 
 import pytest
 import readerview
-from conftest import CliRun, SuiteConfig, wait_for_jobs
 from record import RECORD_ENV, record
+from smwsuite import CliRun, SuiteConfig, wait_for_jobs
 
 from ozgwiki import catalogue, facts, overview, schema, titles
 from ozgwiki.site import Site
