@@ -359,7 +359,7 @@ def _fix_format(
     editor's save in between is an edit conflict (re-read, re-planned), never overwritten.
     """
     known, retired = ctx.catalogue.known_keys, ctx.catalogue.retired_keys
-    engine = ctx.engine()
+    engine = ctx.engine(scope=ctx.scope.with_articles())  # fix_format is the admin's opt-in to this
     report = SyncReport()
     fixes: list[FormatFix] = []
     for state in states.values():

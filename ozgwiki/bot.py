@@ -12,9 +12,11 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
+from ozgwiki import scope
 from ozgwiki.config import Config
 from ozgwiki.errors import EXIT_FINDINGS, EXIT_OK
 from ozgwiki.model import Catalogue
+from ozgwiki.scope import Scope
 from ozgwiki.site import Site
 from ozgwiki.sync import SyncEngine, SyncReport
 
@@ -39,9 +41,19 @@ class BotContext:
         """The validated catalogue; loading raises CatalogueError with every problem at once."""
         return self.load_catalogue()
 
+    @cached_property
+    def scope(self) -> Scope:
+        """The pages this bot may write (:mod:`ozgwiki.scope`): its definitions and the report page."""
+        from ozgwiki import schema
+        from ozgwiki.validation import DEFAULT_REPORT_PAGE
+
+        report_page = self.config.section("validate").get("report_page") or DEFAULT_REPORT_PAGE
+        return scope.of(schema.load(), bot_user=self.bot_user, extra_titles=[str(report_page)])
+
     def engine(self, **options: Any) -> SyncEngine:
-        """A sync engine on this context's site, as this bot user."""
+        """A sync engine on this context's site, as this bot user, limited to the bot's pages."""
         options.setdefault("checkpoint", self.checkpoint)
+        options.setdefault("scope", self.scope)
         return SyncEngine(self.site, bot_user=self.bot_user, **options)
 
 

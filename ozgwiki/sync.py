@@ -21,6 +21,7 @@ from typing import Any
 from ozgwiki.errors import PageTextError
 from ozgwiki.optout import bot_may_edit
 from ozgwiki.pages import PageState, SaveOutcome
+from ozgwiki.scope import Scope
 from ozgwiki.site import Site
 
 log = logging.getLogger(__name__)
@@ -139,7 +140,8 @@ class SyncEngine:
     ``chunk`` bounds how many pages are read ahead: memory stays flat at ten times the real catalogue,
     and an interrupted run has written everything before the chunk it died in. ``checkpoint`` is called
     before each chunk is read and before each page; it may raise to stop the run (the cron job's time
-    budget), so even a run that writes nothing stops on time.
+    budget), so even a run that writes nothing stops on time. ``scope`` (:mod:`ozgwiki.scope`) names the
+    pages the bot owns; a change for any other page is refused before anything is read or written.
     """
 
     def __init__(
@@ -150,33 +152,52 @@ class SyncEngine:
         respect_opt_out: bool = True,
         chunk: int = 500,
         checkpoint: Callable[[], None] | None = None,
+        scope: Scope | None = None,
     ) -> None:
         self.site = site
         self.bot_user = bot_user
         self.respect_opt_out = respect_opt_out
         self.chunk = max(1, chunk)
         self.checkpoint = checkpoint or (lambda: None)
+        self.scope = scope
 
     def run(self, changes: Iterable[PageChange]) -> SyncReport:
         """Apply every change; return the report. Run-wide errors (login lost, wiki down) propagate."""
         report = SyncReport()
         seen: set[str] = set()
-        for batch in _chunks(changes, self.chunk):
-            for change in batch:
+        for chunk in _chunks(changes, self.chunk):
+            batch = []
+            for change in chunk:
                 if change.title in seen:
                     # Two transforms for one page would each see the other's edit as a conflict.
                     raise ValueError(f"page {change.title!r} is changed twice in one run")
                 seen.add(change.title)
+                refused = self._refused(change)
+                if refused is not None:
+                    report.pages.append(refused)
+                else:
+                    batch.append(change)
             self.checkpoint()
-            states = self.site.read_pages([c.title for c in batch])
+            states = self.site.read_pages([c.title for c in batch]) if batch else {}
             for change in batch:
                 self.checkpoint()
                 report.pages.append(self.apply(change, states[change.title]))
         return report
 
+    def _refused(self, change: PageChange) -> PageReport | None:
+        """The report of a change outside the bot's scope (nothing is read or written), else None."""
+        if self.scope is None or self.scope.allows(change.title):
+            return None
+        log.error("%s: outside the bot's pages; refused", change.title)
+        reason = self.scope.why_not(change.title)
+        return PageReport(change.title, Outcome.ERROR, change.kind, reason, dry_run=self.site.dry_run)
+
     def apply(self, change: PageChange, state: PageState | None = None) -> PageReport:
         """Apply one change (reading the page first unless ``state`` is given)."""
         dry = self.site.dry_run
+        refused = self._refused(change)
+        if refused is not None:
+            return refused
 
         def guarded(text: str) -> str | None:
             if self.respect_opt_out and text and not bot_may_edit(text, self.bot_user):

@@ -23,6 +23,7 @@ from ozgwiki.bot import BotContext, StepResult
 from ozgwiki.bots import importer
 from ozgwiki.catalogue import load, sample_path
 from ozgwiki.catalogue_pages import plan_pages
+from ozgwiki.config import Config
 from ozgwiki.model import Catalogue, Themenfeld
 from ozgwiki.site import Site
 from ozgwiki.sync import Outcome
@@ -55,7 +56,7 @@ SAMPLE_KEYS = {x.schluessel for x in load().leika_leistungen}
 
 
 def run_import(site: Site, catalogue: Catalogue) -> StepResult:
-    ctx = BotContext(config=None, site=site, bot_user=site.userinfo.name, load_catalogue=lambda: catalogue)  # type: ignore[arg-type]
+    ctx = BotContext(Config(site.wiki), site, site.userinfo.name, load_catalogue=lambda: catalogue)
     return importer.run(ctx)
 
 

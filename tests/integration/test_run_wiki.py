@@ -85,7 +85,7 @@ def go(config: Config, steps: list[Step]) -> tuple[int, str, str, dict[str, Any]
 def test_switch_off_means_zero_edits_and_on_lets_writes_through(
     run_config: Config, editor_site: Site, bot_site: Site, unique: str
 ) -> None:
-    title = f"{unique} Seite"
+    title = f"Benutzer:OzgBot/{unique} Seite"  # in the bot's own space: the engine writes nothing else
     set_switch(editor_site, run_config, "aus\n<!-- angehalten für den Test -->")
 
     code, out, err, stats = go(run_config, [Step("tiny", func=creating(title))])
@@ -105,7 +105,7 @@ def test_switch_off_means_zero_edits_and_on_lets_writes_through(
 def test_switch_pulled_mid_run_stops_before_the_next_write(
     run_config: Config, editor_site: Site, bot_site: Site, unique: str
 ) -> None:
-    first, second = f"{unique} eins", f"{unique} zwei"
+    first, second = f"Benutzer:OzgBot/{unique} eins", f"Benutzer:OzgBot/{unique} zwei"
     set_switch(editor_site, run_config, "an")
 
     def pulled_half_way(ctx: BotContext, **options: Any) -> StepResult:

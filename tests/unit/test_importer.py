@@ -20,10 +20,13 @@ from ozgwiki.bots import importer
 from ozgwiki.bots.importer import CatalogueDiff, Delta, ImportItem, examine
 from ozgwiki.catalogue import load
 from ozgwiki.catalogue_pages import PagePlan, plan_pages
+from ozgwiki.config import Config, WikiConfig
 from ozgwiki.errors import PageTextError
 from ozgwiki.model import Catalogue
 from ozgwiki.pages import PageState, SaveOutcome, SaveResult, same_after_save
 from ozgwiki.sync import Outcome
+
+CONFIG = Config(WikiConfig("http://wiki.invalid/w/api.php", "OzgBot@ozgwiki"))
 
 GOLDEN = Path(__file__).resolve().parents[1] / "golden" / "import"
 CASES = sorted(p for p in GOLDEN.iterdir() if p.is_dir())
@@ -207,7 +210,7 @@ class FakeSite:
 
 
 def _run(site: FakeSite, catalogue: Catalogue, chunk: int = 500) -> importer.StepResult:
-    ctx = BotContext(config=None, site=site, bot_user="OzgBot", load_catalogue=lambda: catalogue)  # type: ignore[arg-type]
+    ctx = BotContext(config=CONFIG, site=site, bot_user="OzgBot", load_catalogue=lambda: catalogue)  # type: ignore[arg-type]
     return importer.run(ctx, chunk=chunk)
 
 
@@ -300,7 +303,7 @@ def cli_site(monkeypatch: pytest.MonkeyPatch) -> FakeSite:
 
     def fake_context(args: Any) -> BotContext:
         site.dry_run = args.dry_run
-        return BotContext(config=None, site=site, bot_user="OzgBot", load_catalogue=lambda: Catalogue())  # type: ignore[arg-type]
+        return BotContext(config=CONFIG, site=site, bot_user="OzgBot", load_catalogue=lambda: Catalogue())  # type: ignore[arg-type]
 
     monkeypatch.setattr(importing, "context", fake_context)
     return site
@@ -360,7 +363,7 @@ def test_checkpoint_before_each_chunk_and_page_can_stop_the_run(sample: Catalogu
 
     site = FakeSite()
     ctx = BotContext(
-        config=None, site=site, bot_user="OzgBot", load_catalogue=lambda: sample, checkpoint=checkpoint
+        config=CONFIG, site=site, bot_user="OzgBot", load_catalogue=lambda: sample, checkpoint=checkpoint
     )  # type: ignore[arg-type]
     with pytest.raises(Stop):
         importer.run(ctx, chunk=100)
