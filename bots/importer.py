@@ -25,11 +25,13 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from ozgwiki import titles
+from ozgwiki import rails, titles
 from ozgwiki.bot import BotContext, StepResult
 from ozgwiki.catalogue_pages import KIND_LEIKA, STATUS_AKTIV, STATUS_AUSGEMUSTERT, PagePlan, plan_pages
 from ozgwiki.errors import PageTextError
+from ozgwiki.pages import PageState
 from ozgwiki.pagetext import escape_param_value, get_template_params, set_template_params
+from ozgwiki.rails import Rail
 from ozgwiki.site import Site
 from ozgwiki.sync import Outcome, PageChange, SyncReport
 
@@ -302,11 +304,43 @@ class _Tracked:
         return PageChange(self.item.title, self.transform, self.summary, kind=self.item.kind)
 
 
-def run(ctx: BotContext, *, chunk: int = 500) -> StepResult:
-    """Import the context's catalogue; returns the page report, the counts and the catalogue diff."""
+def _status(text: str) -> str | None:
+    try:
+        params = get_template_params(text, KIND_LEIKA) if text else None
+    except PageTextError:
+        return None
+    return html.unescape(params.get(STATUS, "")) if params is not None else None
+
+
+def check_retirements(
+    site: Site, items: Sequence[ImportItem], existing: set[str], cat_retired: Iterable[str], rail: Rail
+) -> dict[str, PageState]:
+    """The mass-retire rail (:mod:`ozgwiki.rails`): read the pages about to be retired, stop the run
+    before its first write when too many active keys would go; return the pages read."""
+    retiring = [i for i in items if i.retire_only]
+    if not retiring:
+        return {}
+    states = site.read_pages([i.title for i in retiring])
+    statuses = {i.key or i.title: _status(states[i.title].text) for i in retiring}
+    retired_already = sum(1 for s in statuses.values() if (s or "").strip() == STATUS_AUSGEMUSTERT)
+    active_total = len(existing) - retired_already - len(existing & set(cat_retired))
+    rails.retiring(statuses, active_total, rail)
+    return states
+
+
+def run(ctx: BotContext, *, chunk: int = 500, allow_mass_retire: bool = False) -> StepResult:
+    """Import the context's catalogue; returns the page report, the counts and the catalogue diff.
+
+    Stops before writing anything when the catalogue would retire more than ``import.max_retire_share``
+    of the wiki's active keys (a catalogue that lost rows), unless ``allow_mass_retire``.
+    """
     site = ctx.site
-    tracked = [_Tracked(i) for i in import_items(plan_pages(ctx.catalogue), existing_leika_keys(site))]
-    report = ctx.engine(chunk=max(1, chunk)).run(t.change() for t in tracked)
+    rail = Rail.from_section(ctx.config.section("import"), allowed=allow_mass_retire)
+    existing = existing_leika_keys(site)
+    items = import_items(plan_pages(ctx.catalogue), existing)
+    read = check_retirements(site, items, existing, ctx.catalogue.retired_keys, rail)
+    tracked = [_Tracked(i) for i in items]
+    report = ctx.engine(chunk=max(1, chunk)).run((t.change() for t in tracked), states=read)
     diff = CatalogueDiff()
     retired_titles: set[str] = set()
     for t, page in zip(tracked, report.pages, strict=True):

@@ -20,13 +20,15 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from ozgwiki import facts as facts_mod
-from ozgwiki import overview, schema, titles
+from ozgwiki import overview, rails, schema, titles
 from ozgwiki.bot import BotContext, StepResult
-from ozgwiki.errors import ConfigError
+from ozgwiki.errors import ConfigError, PageTextError
 from ozgwiki.facts import Facts
 from ozgwiki.overview import OverviewPage
+from ozgwiki.pages import PageState
+from ozgwiki.rails import Rail
 from ozgwiki.schema import PropertyDef
-from ozgwiki.sections import replace_section
+from ozgwiki.sections import get_section, replace_section
 from ozgwiki.site import Site
 from ozgwiki.sync import Outcome, PageChange
 
@@ -157,8 +159,48 @@ def _purge_stale(site: Site, subjects: Mapping[str, set[str]]) -> list[str]:
     return site.purge(stale, forcelinkupdate=True) if stale else []
 
 
-def run(ctx: BotContext, *, mode: str = "auto") -> StepResult:
-    """Regenerate every overview page; ``mode`` is ``auto``, ``ask`` or ``static``."""
+def _filled(content: str | None) -> bool | None:
+    """Whether a generated section shows rows: a static table with rows, or a live query (whose rows
+    only SMW knows). None when there is no such section yet."""
+    if content is None:
+        return None
+    return "\n|-" in content or "{{#ask" in content
+
+
+def check_blanking(
+    site: Site,
+    pages: list[OverviewPage],
+    sections: Mapping[str, list[tuple[str, str]]],
+    rail: Rail,
+    mode: str,
+) -> dict[str, PageState]:
+    """The blanking rail (:mod:`ozgwiki.rails`): read the overview pages, stop before the first write
+    when too many of their filled tables would be emptied; return the pages read (for the engine).
+
+    A live query replaced by a static table is a change of mode, not a loss: how many rows the query
+    had is unknown here, so such sections are not counted."""
+    states = site.read_pages([p.title for p in pages])
+    pairs = []
+    for page in pages:
+        text = states[page.title].text
+        for name, content in sections[page.title]:
+            try:
+                before = _filled(get_section(text, name)) if text else None
+            except PageTextError:
+                continue  # broken markers: the engine skips and reports that page
+            if before is None or (mode == "static" and "{{#ask" in (get_section(text, name) or "")):
+                continue
+            pairs.append((before, bool(_filled(content))))
+    rails.blanking(pairs, rail)
+    return states
+
+
+def run(ctx: BotContext, *, mode: str = "auto", allow_mass_retire: bool = False) -> StepResult:
+    """Regenerate every overview page; ``mode`` is ``auto``, ``ask`` or ``static``.
+
+    Stops before writing anything when more than ``import.max_retire_share`` of the filled overview
+    tables would be emptied (a catalogue that lost its rows), unless ``allow_mass_retire``.
+    """
     site = ctx.site
     has_smw = site.siteinfo.has_smw
     used = resolve_mode(mode, ctx.config.section("regenerate").get("mode"), has_smw)
@@ -175,6 +217,7 @@ def run(ctx: BotContext, *, mode: str = "auto") -> StepResult:
     changes: list[PageChange] = []
     pages: list[OverviewPage] = []
     hidden: dict[str, list[str]] = {}
+    rendered: dict[str, list[tuple[str, str]]] = {}
     for definition in loaded.pages:
         for page in overview.pages_of(definition, facts, props):
             pages.append(page)
@@ -182,20 +225,18 @@ def run(ctx: BotContext, *, mode: str = "auto") -> StepResult:
                 left_out = overview.select_section(section, page, facts).hidden
                 if left_out:
                     hidden[f"{page.title}#{section.name}"] = [s.title for s in left_out]
+            rendered[page.title] = page_sections(page, facts, props, used)
             changes.append(
-                PageChange(
-                    page.title,
-                    transform_for(page_sections(page, facts, props, used)),
-                    SUMMARY,
-                    kind=kind_of(page),
-                )
+                PageChange(page.title, transform_for(rendered[page.title]), SUMMARY, kind=kind_of(page))
             )
     for where, left in hidden.items():
         log.warning(
             "%s: %d row(s) without a sort value are not listed: %s", where, len(left), ", ".join(left)
         )
 
-    report = ctx.engine().run(changes)
+    rail = Rail.from_section(ctx.config.section("import"), allowed=allow_mass_retire)
+    read = check_blanking(site, pages, rendered, rail, used)
+    report = ctx.engine().run(changes, states=read)
 
     purged: list[str] = []
     if has_smw and used == "ask" and not ctx.dry_run:

@@ -28,6 +28,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from ozgwiki.bot import BotContext, StepResult
+from ozgwiki.errors import ReportNotPublished
 from ozgwiki.extract import DEFAULT_KEY_PARAMS
 from ozgwiki.pages import PageState
 from ozgwiki.site import Site
@@ -156,6 +157,12 @@ def run(
             )
         elif not saved:
             log.warning("maintenance page %s not saved; state left as it was", settings.report_page)
+        failed = [p for p in page_report.pages if p.outcome is Outcome.ERROR]
+        if failed:
+            raise ReportNotPublished(
+                f"maintenance page {settings.report_page} could not be saved ({failed[0].message}); "
+                "the findings are not published -- see the log; the next run tries again"
+            )
 
     findings = all_findings(records)
     pages = len(records)

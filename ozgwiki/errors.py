@@ -56,6 +56,16 @@ class CatalogueError(OzgwikiError):
         super().__init__(f"the catalogue has {len(self.problems)} problem(s):\n{lines}")
 
 
+class SafetyRailError(OzgwikiError):
+    """A run would destroy too much at once (retire most keys, blank generated tables); nothing was
+    written. Exit 2: the input is wrong until an admin says otherwise (``--allow-mass-retire``)."""
+
+
+class ReportNotPublished(OzgwikiError):
+    """The maintenance page could not be saved: nobody sees the findings. Exit 2 (not 1), so a
+    scheduler that counts findings as success still raises the alarm."""
+
+
 class LocalWikiError(OzgwikiError):
     """Installing, starting or stopping the local wiki failed."""
 

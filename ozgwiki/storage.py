@@ -13,7 +13,9 @@ to the parameter values:
   entry that already is such a title, as the forms write it, is taken as it is);
 * ``datum`` -- ``JJJJ-MM`` or ``JJJJ-MM-TT``, nothing else;
 * ``url`` -- an ``http(s)://`` address;
-* ``liste`` (``Modul:LeiKa``) -- the keys a caller-supplied rule accepts (known, not retired).
+* ``liste`` (``Modul:LeiKa``) -- the keys a caller-supplied rule accepts (known, not retired);
+* ``rang`` -- a sort key every page has: the first allowed value, or (``datum=ja``) the earliest date of
+  all its values, else the ``sonst`` text.
 
 ``{{#if:}}`` and ``{{#ifeq:}}`` on parameters are evaluated, so ``Kommunen = alle`` stores no Kommune
 and ``Status = ausgemustert`` adds the retired category, exactly as on the wiki. A change of a
@@ -34,7 +36,7 @@ from mwparserfromhell.nodes import Argument, Comment, Tag, Template, Wikilink
 from mwparserfromhell.wikicode import Wikicode
 
 CATEGORY_PREFIXES = ("kategorie:", "category:")
-STORING_FUNCTIONS = frozenset({"wert", "werte", "seiten", "datum", "url", "liste"})
+STORING_FUNCTIONS = frozenset({"wert", "werte", "seiten", "datum", "url", "liste", "rang"})
 
 _INCLUDEONLY = re.compile(r"<includeonly>(.*?)</includeonly>", re.DOTALL)
 _SPLIT = re.compile(r"<\s*br\s*/?\s*>|[;,\n]", re.IGNORECASE)
@@ -86,8 +88,22 @@ def _date(value: str) -> str | None:
     return value
 
 
-def stored_values(function: str, raw: str, options: Mapping[str, str], keys: KeyRule) -> list[str]:
-    """The values one ``#invoke`` stores for the parameter text ``raw`` (before decoding)."""
+def _rank(raws: Sequence[str], options: Mapping[str, str]) -> str:
+    values = [v for v in (clean(r) for r in raws) if v]
+    if options.get("datum") == "ja":
+        dates = [v for v in values if _date(v)]
+        return min(dates) if dates else clean(options.get("sonst"))
+    allowed = {a.strip() for a in options.get("erlaubt", "").split(";") if a.strip()}
+    return next((v for v in values if not allowed or v in allowed), clean(options.get("sonst")))
+
+
+def stored_values(
+    function: str, raw: str, options: Mapping[str, str], keys: KeyRule, more: Sequence[str] = ()
+) -> list[str]:
+    """The values one ``#invoke`` stores for the parameter text ``raw`` (before decoding); ``more`` are
+    the further positional values (``rang`` looks at all of them)."""
+    if function == "rang":
+        return [v] if (v := _rank([raw, *more], options)) else []
     value = clean(raw)
     if not value:
         return []
@@ -136,6 +152,7 @@ class _Store:
     function: str
     value: _Expr
     options: tuple[tuple[str, _Expr], ...]
+    more: tuple[_Expr, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -210,7 +227,8 @@ def _compile_template(tpl: Template) -> _Program:
         named = tuple((str(p.name).strip(), _expr(p.value)) for p in tpl.params if p.showkey)
         function = str(positional[0]).strip() if positional else ""
         if function in STORING_FUNCTIONS and any(k == "attribut" for k, _v in named):
-            return (_Store(function, _expr(positional[1]) if len(positional) > 1 else (), named),)
+            value = _expr(positional[1]) if len(positional) > 1 else ()
+            return (_Store(function, value, named, tuple(_expr(p) for p in positional[2:])),)
         return ()
     args = _positional(tpl)
     test = _expr(mwparserfromhell.parse(first))
@@ -249,7 +267,9 @@ def _run(prog: _Program, params: Mapping[str, str], keys: KeyRule, into: Stored)
             into.categories.add(op.name)
         elif isinstance(op, _Store):
             options = {k: _eval(v, params).strip() for k, v in op.options}
-            into.add(options["attribut"], stored_values(op.function, _eval(op.value, params), options, keys))
+            more = [_eval(m, params) for m in op.more]
+            values = stored_values(op.function, _eval(op.value, params), options, keys, more)
+            into.add(options["attribut"], values)
         else:
             _run(op.then if _taken(op, params) else op.otherwise, params, keys, into)
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -161,8 +161,15 @@ class SyncEngine:
         self.checkpoint = checkpoint or (lambda: None)
         self.scope = scope
 
-    def run(self, changes: Iterable[PageChange]) -> SyncReport:
-        """Apply every change; return the report. Run-wide errors (login lost, wiki down) propagate."""
+    def run(
+        self, changes: Iterable[PageChange], *, states: Mapping[str, PageState] | None = None
+    ) -> SyncReport:
+        """Apply every change; return the report. Run-wide errors (login lost, wiki down) propagate.
+
+        ``states`` are pages the bot has just read already (a safety rail looked at them first);
+        they are not read again. The edits stay conflict-safe: they are based on that read.
+        """
+        known = states or {}
         report = SyncReport()
         seen: set[str] = set()
         for chunk in _chunks(changes, self.chunk):
@@ -178,10 +185,11 @@ class SyncEngine:
                 else:
                     batch.append(change)
             self.checkpoint()
-            states = self.site.read_pages([c.title for c in batch]) if batch else {}
+            unread = [c.title for c in batch if c.title not in known]
+            read = {**self.site.read_pages(unread), **known} if unread else known
             for change in batch:
                 self.checkpoint()
-                report.pages.append(self.apply(change, states[change.title]))
+                report.pages.append(self.apply(change, read[change.title]))
         return report
 
     def _refused(self, change: PageChange) -> PageReport | None:

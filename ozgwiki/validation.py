@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
@@ -389,11 +390,26 @@ def _where(f: Finding) -> str:
 COLUMNS = ("Seite", "Schlüssel (wie geschrieben)", "Problem", "Vorschlag", "Fundstelle", "Zuletzt bearbeitet")
 
 
+#: Rows the maintenance table lists per page and in all; the rest is counted. One editor page with
+#: 10,000 unknown keys must not push the report past the wiki's page size ($wgMaxArticleSize, 2 MB by
+#: default): then no finding at all would be published. 2,000 rows of at most ~600 bytes stay < 1.5 MB.
+MAX_ROWS_PER_PAGE = 50
+MAX_ROWS = 2000
+#: Characters of a key "as written" shown in a cell (an editor may have pasted a whole paragraph).
+MAX_RAW_CHARS = 80
+
+
+def _shown_raw(raw: str) -> str:
+    return raw if len(raw) <= MAX_RAW_CHARS else raw[: MAX_RAW_CHARS - 1] + "…"
+
+
 def render_report(records: Mapping[str, PageRecord]) -> str:
     """The generated part of the maintenance page: a count, then one table row per finding.
 
     Depends only on the findings and the pages' own edit times, never on the time of the run, so an
-    unchanged list produces no edit.
+    unchanged list produces no edit. At most :data:`MAX_ROWS_PER_PAGE` rows per page and
+    :data:`MAX_ROWS` in all are listed; what is left out is counted per page below the table, so the
+    page always fits the wiki and every page with findings is named.
     """
     findings = all_findings(records)
     lines: list[str] = []
@@ -409,20 +425,32 @@ def render_report(records: Mapping[str, PageRecord]) -> str:
         lines.append("")
         lines.append('{| class="wikitable sortable"')
         lines.append(f"! {' !! '.join(COLUMNS)}")
+        listed: Counter[str] = Counter()
+        left_out: Counter[str] = Counter()
         for f in findings:
+            if listed[f.page] >= MAX_ROWS_PER_PAGE or listed.total() >= MAX_ROWS:
+                left_out[f.page] += 1
+                continue
+            listed[f.page] += 1
             record = records[f.page]
             editor = f", {escape_cell(record.user)}" if record.user else ""
             sort = escape_cell(record.timestamp or "")
             lines += [
                 "|-",
                 f"| {_link(f.page)}",
-                f"| {_nowiki(f.raw)}",
+                f"| {_nowiki(_shown_raw(f.raw))}",
                 f"| '''{escape_cell(f.label)}:''' {escape_cell(f.message)}",
                 f"| {escape_cell(f.suggestion) if f.suggestion else '–'}",
                 f"| {_where(f)}",
                 f'| data-sort-value="{sort}" | {format_time(record.timestamp)}{editor}',
             ]
         lines.append("|}")
+        if left_out:
+            lines.append("")
+            lines.append(f"Nicht in der Tabelle, um die Seite klein zu halten ({left_out.total()} Funde):")
+            for page, n in left_out.items():
+                lines.append(f"* {_link(page)}: {n} weitere {'Fund' if n == 1 else 'Funde'}")
+            lines.append("Alle Funde: <code>ozgwiki validate --all --format json</code>.")
     lines.append("")
     lines.append(f"[[Kategorie:{MAINTENANCE_CATEGORY}]]")
     return "\n".join(lines)

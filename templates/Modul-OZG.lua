@@ -217,6 +217,36 @@ function p.werte(frame)
 	return table.concat(out, ', ') .. extra .. p.store(frame, frame.args.attribut, good)
 end
 
+-- {{#invoke:OZG|rang|VALUE1|VALUE2|...|erlaubt=a;b|datum=ja|sonst=TEXT|attribut=PROPERTY}}: store
+-- nothing visible, only a sort key every page has. Overview tables sort by it, and SMW leaves out
+-- rows that lack a sort value: a project without the phase a table sorts by, an OZG-Leistung
+-- without Priorität would vanish. The key is the first allowed value (erlaubt), or with datum=ja the
+-- earliest valid date of all values; else `sonst` (a word that sorts after digits).
+function p.rang(frame)
+	local args = frame.args
+	local best = nil
+	local allowed = nil
+	if args.erlaubt and args.erlaubt ~= '' then
+		allowed = {}
+		for a in mw.ustring.gmatch(args.erlaubt, '[^;]+') do
+			allowed[mw.text.trim(a)] = true
+		end
+	end
+	for _, raw in ipairs(args) do
+		local value = p.clean(raw)
+		if value ~= '' then
+			if args.datum == 'ja' then
+				if p.parseDate(value) and (best == nil or value < best) then
+					best = value
+				end
+			elseif best == nil and (allowed == nil or allowed[value]) then
+				best = value
+			end
+		end
+	end
+	return p.store(frame, args.attribut, { best or p.clean(args.sonst) })
+end
+
 -- {{#invoke:OZG|url|https://...|attribut=URL}}: an external link, or a warning for anything else.
 function p.url(frame)
 	local value = p.clean(frame.args[1])

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 
 from ozgwiki.commands._common import add_write_options, context, print_attention, print_json
+from ozgwiki.commands._rails import add_override_option
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -24,6 +25,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         metavar="PATH",
         help="catalogue manifest (or its folder) instead of the configured one",
     )
+    add_override_option(p)
     p.set_defaults(func=run)
 
 
@@ -35,7 +37,7 @@ def run(args: argparse.Namespace) -> int:
     if args.catalogue:
         path = args.catalogue
         ctx.load_catalogue = lambda: catalogue.load(path)
-    result = importer.run(ctx)
+    result = importer.run(ctx, allow_mass_retire=args.allow_mass_retire)
     if args.format == "json":
         print_json(result.as_dict())
     else:

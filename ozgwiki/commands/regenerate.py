@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 
 from ozgwiki.commands._common import add_write_options, context, finish
+from ozgwiki.commands._rails import add_override_option
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -23,6 +24,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument(
         "--mode", choices=("auto", "ask", "static"), default="auto", help="rendering (default auto)"
     )
+    add_override_option(p)
     p.set_defaults(func=_regenerate)
 
 
@@ -30,4 +32,4 @@ def _regenerate(args: argparse.Namespace) -> int:
     from ozgwiki.bots import regenerate
 
     ctx = context(args)
-    return finish(regenerate.run(ctx, mode=args.mode), args.format)
+    return finish(regenerate.run(ctx, mode=args.mode, allow_mass_retire=args.allow_mass_retire), args.format)

@@ -3,16 +3,23 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 
 from ozgwiki import runner
 from ozgwiki.commands._common import add_write_options, load
+from ozgwiki.commands._rails import add_override_option
 from ozgwiki.runner import STEP_NAMES, Step, execute, select
+
+#: The steps that stop before writing when they would destroy too much (ozgwiki.rails).
+RAILED_STEPS = frozenset({"import", "regenerate"})
 
 EPILOG = """\
 exit codes:
   0  every step ran, nothing to look at
   1  findings, skipped or conflicting pages, or admin-changed pages deploy refused (see the report)
-  2  configuration, catalogue or login error, missing wiki extension, or an internal error
+  2  configuration, catalogue or login error, missing wiki extension, an internal error, or a
+     safety rail: the import would retire (or regenerate empty) more than import.max_retire_share
+     of the keys (tables) -- nothing written; --allow-mass-retire if that is meant
   3  could not run now: wiki unreachable, the time budget (run.budget_minutes) is used up, the switch
      page (run.stop_page, default Benutzer:<bot>/Notaus) does not say "an", or another run still
      holds the lock. The next scheduled run tries again.
@@ -43,12 +50,20 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         metavar="STEP",
         help=f"run only these steps, still in the usual order ({', '.join(STEP_NAMES)})",
     )
+    add_override_option(p)
     p.set_defaults(func=handle)
 
 
 def handle(args: argparse.Namespace) -> int:
     config = load(args)
     steps = select(_steps(), args.only)
+    if args.allow_mass_retire:  # the admin lifts the rails of the steps that have them
+        steps = tuple(
+            dataclasses.replace(s, options={**s.options, "allow_mass_retire": True})
+            if s.name in RAILED_STEPS
+            else s
+            for s in steps
+        )
     report = execute(config, steps=steps, dry_run=args.dry_run, fmt=args.format, log_file=args.log_file)
     return report.exit_code
 

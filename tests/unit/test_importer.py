@@ -8,6 +8,7 @@ the sample catalogue's plans) or ``retire`` (a key that left the catalogue), the
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -21,7 +22,7 @@ from ozgwiki.bots.importer import CatalogueDiff, Delta, ImportItem, examine
 from ozgwiki.catalogue import load
 from ozgwiki.catalogue_pages import PagePlan, plan_pages
 from ozgwiki.config import Config, WikiConfig
-from ozgwiki.errors import PageTextError
+from ozgwiki.errors import ConfigError, PageTextError, SafetyRailError
 from ozgwiki.model import Catalogue
 from ozgwiki.pages import PageState, SaveOutcome, SaveResult, same_after_save
 from ozgwiki.sync import Outcome
@@ -209,9 +210,11 @@ class FakeSite:
         )
 
 
-def _run(site: FakeSite, catalogue: Catalogue, chunk: int = 500) -> importer.StepResult:
-    ctx = BotContext(config=CONFIG, site=site, bot_user="OzgBot", load_catalogue=lambda: catalogue)  # type: ignore[arg-type]
-    return importer.run(ctx, chunk=chunk)
+def _run(
+    site: FakeSite, catalogue: Catalogue, chunk: int = 500, *, allow: bool = False, config: Config = CONFIG
+) -> importer.StepResult:
+    ctx = BotContext(config=config, site=site, bot_user="OzgBot", load_catalogue=lambda: catalogue)  # type: ignore[arg-type]
+    return importer.run(ctx, chunk=chunk, allow_mass_retire=allow)
 
 
 def _without(catalogue: Catalogue, key: str) -> Catalogue:
@@ -368,3 +371,47 @@ def test_checkpoint_before_each_chunk_and_page_can_stop_the_run(sample: Catalogu
     with pytest.raises(Stop):
         importer.run(ctx, chunk=100)
     assert len(site.pages) == 4  # 1 chunk checkpoint + 4 pages written, stopped before the 5th
+
+
+# ------------------------------------------------------------------------------ the mass-retire rail
+
+
+def _keys_only(catalogue: Catalogue, keep: int) -> Catalogue:
+    return dataclasses.replace(catalogue, leika_leistungen=catalogue.leika_leistungen[:keep])
+
+
+def test_a_catalogue_that_lost_its_rows_stops_the_import_before_any_write(sample: Catalogue) -> None:
+    site = FakeSite()
+    _run(site, sample)
+    before = dict(site.pages)
+    for shrunk in (Catalogue(), _keys_only(sample, 100)):  # header only; most rows swallowed
+        with pytest.raises(SafetyRailError, match=r"aktive LeiKa-Schlüssel würden ausgemustert: \d+ von 290"):
+            _run(site, shrunk)
+        assert site.pages == before and site.stats.edits_sent == 367
+
+
+def test_the_admin_can_lift_the_rail_and_then_the_keys_are_retired(sample: Catalogue) -> None:
+    site = FakeSite()
+    _run(site, sample)
+    result = _run(site, _keys_only(sample, 100), allow=True)
+    assert result.data["counts"]["retired"] == 190
+
+
+def test_a_few_abolished_keys_pass_the_rail_and_already_retired_ones_do_not_count(sample: Catalogue) -> None:
+    site = FakeSite()
+    _run(site, sample)
+    result = _run(site, _keys_only(sample, 290 - 25))  # 25 of 290 (8.6 %) under the 10 % default
+    assert result.data["counts"]["retired"] == 25
+    # 25 are ausgemustert now; retiring 20 more is 20 of 265 active (7.5 %): still fine
+    assert _run(site, _keys_only(sample, 290 - 45)).data["counts"]["retired"] == 20
+
+
+def test_the_share_is_configurable_and_checked(sample: Catalogue) -> None:
+    site = FakeSite()
+    _run(site, sample)
+    strict = Config(CONFIG.wiki, raw={"import": {"max_retire_share": 0.05}})
+    with pytest.raises(SafetyRailError, match="mehr als die erlaubten 5%"):
+        _run(site, _keys_only(sample, 290 - 25), config=strict)
+    for bad in (1.5, -0.1, "viel", float("nan"), True):
+        with pytest.raises(ConfigError, match="max_retire_share"):
+            _run(site, sample, config=Config(CONFIG.wiki, raw={"import": {"max_retire_share": bad}}))

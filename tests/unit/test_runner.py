@@ -420,3 +420,20 @@ def test_log_file_skips_unchanged_pages_but_keeps_changes(tmp_path: Path) -> Non
     go(tmp_path, [Step("noisy", func=noisy)])
     text = (tmp_path / "state" / "ozgwiki-run.log").read_text()
     assert "Seite neu: created" in text and "Seite ruhig" not in text
+
+
+def test_run_without_any_password_source_sends_no_request(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import responses
+
+    monkeypatch.delenv("OZGWIKI_PASSWORD", raising=False)
+    (tmp_path / "ozgwiki.yaml").write_text(
+        "wiki: {api_url: 'http://wiki.test/w/api.php', username: OzgBot@ozgwiki}\n"
+        f"state: {{dir: '{tmp_path / 'state'}'}}\n"
+    )
+    with responses.RequestsMock() as rsps:  # any request would fail the test
+        code = cli.main(["--config", str(tmp_path / "ozgwiki.yaml"), "run"])
+        assert len(rsps.calls) == 0
+    assert code == 2
+    assert "password" in capsys.readouterr().err

@@ -120,3 +120,38 @@ def test_phase_properties_come_from_the_project_template() -> None:
     }
     with pytest.raises(KeyError, match="stores no parameter"):
         storage.property_of("Umsetzungsprojekt", "Gibt es nicht")
+
+
+def test_every_project_and_ozg_leistung_has_a_sort_key(cat: Catalogue) -> None:
+    """No row falls out of a table because the value a table sorts by is missing (SMW drops such rows)."""
+    project = cat.umsetzungsprojekte[0]
+    without = dataclasses.replace(project, zeitplan={})
+    f = facts.build(dataclasses.replace(cat, umsetzungsprojekte=(without, *cat.umsetzungsprojekte[1:])))
+    subject = f.subject(f"Umsetzungsprojekt {project.name}")
+    assert subject is not None and subject.get("Roadmap-Reihenfolge") == ("ohne Zeitplan",)
+    for p in cat.umsetzungsprojekte[1:]:
+        s = f.subject(f"Umsetzungsprojekt {p.name}")
+        assert s is not None and s.get("Roadmap-Reihenfolge") == (min(m.iso for m in p.zeitplan.values()),)
+    loaded = schema.load()
+    props = {p.name: p for p in loaded.properties}
+    roadmap = next(d for d in loaded.pages if d.file.endswith("roadmap.yaml"))
+    page = next(p for p in overview.pages_of(roadmap, f, props) if p.title == "Roadmap")
+    selection = overview.select_section(roadmap.sections[0], page, f)
+    assert selection.rows[-1].title == f"Umsetzungsprojekt {project.name}" and not selection.hidden
+    kommune = next(d for d in loaded.pages if d.file.endswith("kommune.yaml"))
+    ahaus = next(p for p in overview.pages_of(kommune, f, props) if p.title == "Kommune 05554004")
+    assert not overview.select_section(kommune.sections[0], ahaus, f).hidden
+
+
+@pytest.mark.parametrize(
+    ("raws", "options", "stored"),
+    [
+        (["2021-02", "2020-11", "x"], {"datum": "ja", "sonst": "ohne"}, ["2020-11"]),
+        (["", "2019-12-12", "2020-01"], {"datum": "ja", "sonst": "ohne"}, ["2019-12-12"]),
+        (["", "13/2020"], {"datum": "ja", "sonst": "ohne Zeitplan"}, ["ohne Zeitplan"]),
+        (["4"], {"erlaubt": "1;2;3", "sonst": "ohne Priorität"}, ["ohne Priorität"]),
+        (["2"], {"erlaubt": "1;2;3", "sonst": "ohne Priorität"}, ["2"]),
+    ],
+)
+def test_rank_rule(raws: list[str], options: dict[str, str], stored: list[str]) -> None:
+    assert storage.stored_values("rang", raws[0], options, storage.no_keys, raws[1:]) == stored

@@ -19,6 +19,7 @@ from ozgwiki.bot import BotContext
 from ozgwiki.bots import validate
 from ozgwiki.commands.validate import parse_since, print_result
 from ozgwiki.config import Config, WikiConfig
+from ozgwiki.errors import ReportNotPublished
 from ozgwiki.model import Catalogue, LeikaLeistung
 from ozgwiki.pages import PageState, SaveOutcome, SaveResult, same_after_save
 from ozgwiki.siteinfo import Namespace, SiteInfo
@@ -204,8 +205,9 @@ def test_state_is_kept_when_the_report_page_is_not_saved(
 ) -> None:
     site.write("Steckbrief A", steckbrief(UNKNOWN))
     site.fail_report = True
-    result = validate.run(ctx)
-    assert result.exit_code == 1
+    with pytest.raises(ReportNotPublished, match="could not be saved") as failed:
+        validate.run(ctx)
+    assert failed.value.exit_code == 2  # findings nobody sees are no "success" for a scheduler
     assert not (tmp_path / "state" / "validate.json").exists()
     site.fail_report = False
     assert validate.run(ctx).data["mode"] == "full"  # nothing was remembered

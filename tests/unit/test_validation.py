@@ -249,6 +249,41 @@ def test_report_depends_only_on_findings() -> None:
     assert "keine Funde" in empty and "Stand" not in empty
 
 
+def test_a_page_with_ten_thousand_bad_keys_does_not_freeze_the_report() -> None:
+    """The report stays far below the wiki's page size and still names every page with findings."""
+    from ozgwiki import validation
+
+    keys = " ".join(f"{88000000000000 + i}" for i in range(10_000))
+    huge = check_page("Steckbrief Riesig", "{{Steckbrief|LeiKa-Schlüssel=" + keys + "}}", known=KNOWN)
+    assert len(huge) == 10_000
+    records = dict(golden_records())
+    records["Steckbrief Riesig"] = PageRecord("Steckbrief Riesig", 13, "R", "2024-04-01T00:00:00Z", huge)
+    report = render_report(records)
+    assert len(report.encode("utf-8")) < 100_000
+    total = sum(len(r.findings) for r in records.values())
+    assert report.startswith(f"'''{total} Funde auf 3 Seiten.'''")  # every finding counted
+    assert report.count("[[:Steckbrief Riesig]]") == validation.MAX_ROWS_PER_PAGE + 1
+    assert f"{10_000 - validation.MAX_ROWS_PER_PAGE} weitere Funde" in report
+    assert "[[:Steckbrief Online-Dienst]]" in report and "[[:Steckbrief Zweite Seite (A&B)]]" in report
+
+
+def test_the_whole_table_is_capped_and_an_endless_key_is_cut() -> None:
+    from ozgwiki import validation
+
+    records = {}
+    for n in range(60):
+        keys = " ".join(f"{88000000000000 + 100 * n + i}" for i in range(40))
+        title = f"Steckbrief {n:02d}"
+        found = check_page(title, "{{Steckbrief|LeiKa-Schlüssel=" + keys + "}}", known=KNOWN)
+        records[title] = PageRecord(title, n, "R", "2024-04-01T00:00:00Z", found)
+    report = render_report(records)
+    assert report.count("\n|-\n") == validation.MAX_ROWS
+    assert "400 Funde" in report.split("Nicht in der Tabelle", 1)[1]
+    long_raw = check_page("Steckbrief L", "{{Steckbrief|LeiKa-Schlüssel=99" + "x" * 5000 + "}}", known=KNOWN)
+    text = render_report({"Steckbrief L": PageRecord("Steckbrief L", 1, "R", None, long_raw)})
+    assert "x" * 100 not in text and "…" in text
+
+
 # --- format fix ----------------------------------------------------------------------------------
 
 FIX_CASES = sorted(p for p in GOLDEN.iterdir() if p.is_dir() and p.name.startswith("fix_"))

@@ -1,0 +1,78 @@
+"""The safety rails: a run that would destroy too much stops before its first write."""
+
+from __future__ import annotations
+
+import pytest
+
+from ozgwiki import catalogue, facts, overview, rails, schema
+from ozgwiki.bots import regenerate
+from ozgwiki.errors import ConfigError, SafetyRailError
+from ozgwiki.model import Catalogue
+from ozgwiki.pages import PageState
+
+
+def test_limit_and_check() -> None:
+    rail = rails.Rail()
+    assert rail.limit(1000) == 100 and rail.limit(10) == 4  # never stops for fewer than 5 pages
+    rail.check(100, 1000, "x")
+    with pytest.raises(SafetyRailError, match=r"x: 101 von 1000 \(10 %\).*--allow-mass-retire"):
+        rail.check(101, 1000, "x")
+    rails.Rail(allowed=True).check(1000, 1000, "x")
+    assert rails.Rail.from_section({"max_retire_share": 0}).limit(1000) == 4
+    for bad in (2, -1, "10%", None, float("inf")):
+        with pytest.raises(ConfigError, match="max_retire_share"):
+            rails.Rail.from_section({"max_retire_share": bad})
+
+
+def test_only_active_keys_count_for_the_import() -> None:
+    statuses = {str(i): "ausgemustert" for i in range(50)} | {str(i): "aktiv" for i in range(50, 60)}
+    rails.retiring(statuses, 100, rails.Rail())  # 10 newly of 100 active
+    with pytest.raises(SafetyRailError, match="11 von 100"):
+        rails.retiring({**statuses, "x": None}, 100, rails.Rail())
+
+
+class PagesOnly:
+    """Just what the blanking rail reads: the pages' current texts."""
+
+    def __init__(self, texts: dict[str, str]) -> None:
+        self.texts = texts
+
+    def read_pages(self, titles: list[str]) -> dict[str, PageState]:
+        return {t: PageState(t, t in self.texts, self.texts.get(t, ""), revid=1) for t in titles}
+
+
+Sections = dict[str, list[tuple[str, str]]]
+
+
+def _rendered(cat: Catalogue, mode: str) -> tuple[list[overview.OverviewPage], Sections]:
+    loaded = schema.load()
+    props = {p.name: p for p in loaded.properties}
+    f = facts.build(cat)
+    pages = [p for d in loaded.pages for p in overview.pages_of(d, f, props)]
+    return pages, {p.title: regenerate.page_sections(p, f, props, mode) for p in pages}
+
+
+def _texts(pages: list[overview.OverviewPage], sections: Sections) -> dict[str, str]:
+    return {p.title: regenerate.transform_for(sections[p.title])("") for p in pages}
+
+
+def test_regenerating_from_a_catalogue_that_lost_its_rows_stops_before_writing() -> None:
+    sample = catalogue.load(catalogue.sample_path())
+    pages, sections = _rendered(sample, "static")
+    site = PagesOnly(_texts(pages, sections))
+    regenerate.check_blanking(site, pages, sections, rails.Rail(), "static")  # same data: fine
+    shrunk = Catalogue(themenfelder=sample.themenfelder, lagen=sample.lagen, kommunen=sample.kommunen)
+    _empty_pages, empty = _rendered(shrunk, "static")
+    blank = {p.title: empty.get(p.title, sections[p.title]) for p in pages}
+    with pytest.raises(SafetyRailError, match="gefüllte Übersichtstabellen würden geleert"):
+        regenerate.check_blanking(site, pages, blank, rails.Rail(), "static")
+    regenerate.check_blanking(site, pages, blank, rails.Rail(allowed=True), "static")
+
+
+def test_switching_from_live_queries_to_static_tables_is_no_loss() -> None:
+    sample = catalogue.load(catalogue.sample_path())
+    pages, live = _rendered(sample, "ask")
+    _pages, static = _rendered(sample, "static")
+    site = PagesOnly(_texts(pages, live))
+    states = regenerate.check_blanking(site, pages, static, rails.Rail(), "static")
+    assert set(states) == {p.title for p in pages}  # the engine gets these and reads nothing again
