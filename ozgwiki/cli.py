@@ -6,7 +6,7 @@ and turns project errors into one clear line on stderr and a documented exit cod
 ====  ==========================================================
 0     everything done
 1     done, but with findings or skipped pages (see the report)
-2     configuration, catalogue or login error
+2     configuration, catalogue or login error; a state, lock or log file that cannot be used
 3     could not run now: wiki unreachable, time budget exceeded, run lock held, switch page off
 ====  ==========================================================
 
@@ -19,14 +19,23 @@ import argparse
 import importlib
 import logging
 import os
+import re
 import sys
 from collections.abc import Sequence
 
 from ozgwiki import __version__
 from ozgwiki.commands import COMMANDS
-from ozgwiki.errors import EXIT_CONFIG, OzgwikiError
+from ozgwiki.errors import EXIT_CONFIG, ConfigError, OzgwikiError
 
 log = logging.getLogger("ozgwiki")
+
+#: ``scheme://user:password@`` in any text: the config refuses such URLs, this is the last line of defence.
+_URL_CREDENTIALS = re.compile(r"(?<=://)[^/\s@]+@")
+
+
+def _safe(text: str) -> str:
+    """An error text fit for stderr: no credentials of a URL in it."""
+    return _URL_CREDENTIALS.sub("***@", text)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -61,7 +70,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.func(args))
     except OzgwikiError as exc:
-        print(f"ozgwiki: error: {exc}", file=sys.stderr)
+        message = str(exc)
+        if isinstance(exc, ConfigError):
+            message = " ".join(message.split("\n"))  # one line for cron mail, always
+        print(f"ozgwiki: error: {_safe(message)}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print("ozgwiki: interrupted", file=sys.stderr)
@@ -71,12 +83,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
     except Exception as exc:
+        if isinstance(exc, OSError) and exc.filename and args.verbose < 2:
+            # A file or folder the bots need (state, lock, log) cannot be used: the admin's to fix.
+            log.debug("file system error", exc_info=True)
+            print(_safe(f"ozgwiki: error: {exc.strerror or exc}: {exc.filename}"), file=sys.stderr)
+            return EXIT_CONFIG
         # A bug, not bad input: one line for cron mail, the traceback with -vv.
         if args.verbose >= 2:
             raise
         log.debug("internal error", exc_info=True)
         print(
-            f"ozgwiki: internal error: {type(exc).__name__}: {exc} "
+            f"ozgwiki: internal error: {type(exc).__name__}: {_safe(str(exc))} "
             "(this is a bug; run again with -vv for the traceback)",
             file=sys.stderr,
         )

@@ -319,9 +319,31 @@ def file_logging(path: Path) -> Iterator[None]:
     The console stays as quiet as ``-v`` asked: handlers of the root logger without a level of their own
     get the root's level for the duration. Nothing logged here carries secrets: the site client never
     logs request parameters, and the config is never logged.
+
+    The log and its rotated copies are private to the bot's user: the file is opened (at the start and
+    after every rollover) by :func:`ozgwiki.config.open_private_append`, which creates it 0600 whatever
+    the umask; rotated copies are renames of it. An existing log or copy that group or others may read
+    is tightened to 0600, or refused with a ConfigError when it cannot be. A log that cannot be created
+    (its folder is a file, not writable) is a ConfigError naming ``run.log_file`` / ``state.dir``.
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handler = RotatingFileHandler(path, maxBytes=LOG_MAX_BYTES, backupCount=LOG_BACKUPS, encoding="utf-8")
+    from ozgwiki.config import make_private, open_private_append
+
+    class PrivateRotatingFileHandler(RotatingFileHandler):
+        def _open(self) -> IO[str]:
+            return open_private_append(Path(self.baseFilename), what="run log")
+
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        for n in range(1, LOG_BACKUPS + 1):
+            make_private(path.with_name(f"{path.name}.{n}"), what="rotated run log")
+        handler = PrivateRotatingFileHandler(
+            path, maxBytes=LOG_MAX_BYTES, backupCount=LOG_BACKUPS, encoding="utf-8"
+        )
+    except OSError as exc:
+        raise ConfigError(
+            f"cannot write the run log {path} (run.log_file, or state.dir / run.state_dir): "
+            f"{exc.strerror or exc}"
+        ) from None
     handler.setFormatter(logging.Formatter("%(asctime)s [%(process)d] %(levelname)s %(name)s: %(message)s"))
     handler.setLevel(logging.INFO)
     handler.addFilter(_SkipUnchanged())
@@ -345,12 +367,18 @@ def file_logging(path: Path) -> Iterator[None]:
 
 
 def _append_line(path: Path, line: str) -> None:
-    """One line into the log without taking over rotation (used when another run owns the log)."""
+    """One line into the log without taking over rotation (used when another run owns the log).
+
+    The file is opened like the run's own log: created 0600, a readable one tightened (see
+    :func:`file_logging`).
+    """
+    from ozgwiki.config import open_private_append
+
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        with path.open("a", encoding="utf-8") as f:
+        with open_private_append(path, what="run log") as f:
             f.write(f"{time.strftime('%Y-%m-%d %H:%M:%S')} [{os.getpid()}] WARNING ozgwiki.runner: {line}\n")
-    except OSError as exc:
+    except (OSError, ConfigError) as exc:
         log.warning("could not write to the log file %s: %s", path, exc)
 
 
@@ -390,6 +418,7 @@ OpenSite = Callable[[Config, bool, IO[str]], Site]
 
 
 def _open_site(config: Config, dry_run: bool, diff_out: IO[str]) -> Site:
+    config.wiki.check_password()  # no secret, no request: a wrong setup fails fast with exit 2
     site = Site.from_config(config, dry_run=dry_run, diff_out=diff_out)
     site.login()
     return site

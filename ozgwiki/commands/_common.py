@@ -35,12 +35,27 @@ def add_format_option(parser: argparse.ArgumentParser) -> None:
 
 
 def load(args: argparse.Namespace) -> Config:
-    """The configuration named by ``--config`` or found by the usual lookup."""
-    return load_config(getattr(args, "config", None))
+    """The configuration named by ``--config`` or found by the usual lookup, checked for use.
+
+    Besides what :func:`~ozgwiki.config.load_config` checks, the configured state and log folders must
+    exist or be creatable (:meth:`~ozgwiki.config.Config.check_paths`), and a configured password
+    source (``$OZGWIKI_PASSWORD``, ``wiki.password_file``) must be usable, so a bad ``state.dir`` or a
+    secret file with the wrong mode fails here with exit 2 -- before ``ozgwiki run`` takes its lock,
+    opens its log or sends a request.
+    """
+    config = load_config(getattr(args, "config", None))
+    config.check_paths()
+    config.wiki.check_password(required=False)
+    return config
 
 
 def open_site(config: Config, *, dry_run: bool = False) -> Site:
-    """A logged-in site client. Diffs of a dry run go to stdout."""
+    """A logged-in site client. Diffs of a dry run go to stdout.
+
+    The bot password is checked first (environment, or the file: exists, mode 0600, not empty), so a
+    wrong secret setup fails with exit 2 before any request reaches the wiki.
+    """
+    config.wiki.check_password()
     site = Site.from_config(config, dry_run=dry_run, diff_out=sys.stdout)
     site.login()
     return site
