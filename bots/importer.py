@@ -202,6 +202,8 @@ class CatalogueDiff:
     new: list[str] = field(default_factory=list)
     changed: dict[str, list[str]] = field(default_factory=dict)
     retired: list[str] = field(default_factory=list)
+    #: Keys whose owned fields an editor had changed and the import set back: not catalogue changes.
+    reverted: dict[str, list[str]] = field(default_factory=dict)
 
     def add(self, key: str, delta: Delta, fields: Sequence[str] = ()) -> None:
         if delta is Delta.NEW:
@@ -220,6 +222,7 @@ class CatalogueDiff:
             "new": sorted(self.new),
             "changed": dict(sorted(self.changed.items())),
             "retired": sorted(self.retired),
+            "reverted": dict(sorted(self.reverted.items())),
         }
 
     def lines(self, limit: int = TEXT_LIST_LIMIT) -> list[str]:
@@ -230,10 +233,10 @@ class CatalogueDiff:
             return shown + (f" … und {len(items) - limit} weitere" if len(items) > limit else "")
 
         if self.empty:
-            return ["Katalog: keine Änderungen seit dem letzten Import"]
-        out = [
-            f"Katalog: {len(self.new)} neu, {len(self.changed)} geändert, {len(self.retired)} ausgemustert"
-        ]
+            out = ["Katalog: keine Änderungen seit dem letzten Import"]
+        else:
+            counts = f"{len(self.new)} neu, {len(self.changed)} geändert, {len(self.retired)} ausgemustert"
+            out = [f"Katalog: {counts}"]
         if self.new:
             out.append(f"  neu: {cut(sorted(self.new))}")
         if self.changed:
@@ -241,6 +244,9 @@ class CatalogueDiff:
             out.append(f"  geändert: {cut(shown)}")
         if self.retired:
             out.append(f"  ausgemustert: {cut(sorted(self.retired))}")
+        if self.reverted:
+            shown = [f"{k} ({', '.join(v)})" for k, v in sorted(self.reverted.items())]
+            out.append(f"  von Hand geändert, auf den Katalogstand zurückgesetzt: {cut(shown)}")
         return out
 
 
@@ -304,6 +310,39 @@ class _Tracked:
         return PageChange(self.item.title, self.transform, self.summary, kind=self.item.kind)
 
 
+def bot_before(site: Site, title: str, bot_user: str, saved: int | None) -> str | None:
+    """The text of the bot's own last revision of ``title`` before ``saved`` (None: there is none).
+
+    What the bot wrote last is what the catalogue said last: comparing with it, not with the page's
+    current text, tells a catalogue change from an editor's change the import just set back.
+    """
+    user = bot_user.split("@", 1)[0]
+    for body in site.query(
+        prop="revisions", titles=title, rvuser=user, rvlimit=2, rvprop="ids|content", rvslots="main"
+    ):
+        for page in body.get("query", {}).get("pages", []):
+            for rev in page.get("revisions", []):
+                if rev.get("revid") != saved:
+                    slot = rev.get("slots", {}).get("main", {})
+                    return str(slot.get("content", slot.get("*", "")))
+        break  # the newest two are enough; no continuation
+    return None
+
+
+def _catalogue_fields(
+    site: Site, item: ImportItem, fields: tuple[str, ...], bot_user: str, saved: int | None
+) -> tuple[str, ...]:
+    """Of the owned ``fields`` the edit changed, those that differ from what the bot wrote last."""
+    before = bot_before(site, item.title, bot_user, saved)
+    if before is None:
+        return fields
+    try:
+        last = examine(before, True, item.template, item.params)
+    except PageTextError:
+        return fields
+    return tuple(f for f in fields if f in last.changed)
+
+
 def _status(text: str) -> str | None:
     try:
         params = get_template_params(text, KIND_LEIKA) if text else None
@@ -347,6 +386,12 @@ def run(ctx: BotContext, *, chunk: int = 500, allow_mass_retire: bool = False) -
         if page.outcome not in _EDITED or t.item.key is None or t.seen is None:
             continue
         delta = t.item.delta(t.seen)
+        if delta is not None and delta[0] is Delta.CHANGED:
+            fields = _catalogue_fields(site, t.item, delta[1], ctx.bot_user, page.revid)
+            if not fields:
+                diff.reverted[t.item.key] = list(delta[1])
+                continue
+            delta = (Delta.CHANGED, fields)
         if delta is not None:
             diff.add(t.item.key, *delta)
             if delta[0] is Delta.RETIRED:

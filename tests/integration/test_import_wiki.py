@@ -39,7 +39,7 @@ def sample() -> Catalogue:
     return load()
 
 
-EMPTY_DIFF = {"new": [], "changed": {}, "retired": []}
+EMPTY_DIFF = {"new": [], "changed": {}, "retired": []}  # (reverted is not a catalogue change)
 EDITED = (Outcome.CREATED, Outcome.CHANGED)
 
 
@@ -194,3 +194,18 @@ def test_dry_run_writes_nothing(make_site, bot_site: Site, sample: Catalogue, un
     assert outcome_of(result, f"Themenfeld {name}") is Outcome.CREATED
     assert dry.stats.edits_sent == 0
     assert not bot_site.read_pages([f"Themenfeld {name}"])[f"Themenfeld {name}"].exists
+
+
+def test_an_editors_change_set_back_by_the_import_is_not_a_catalogue_change(
+    bot_site: Site, editor_site: Site, sample: Catalogue
+) -> None:
+    run_import(bot_site, sample)
+    title, key = "LeiKa 99012001001000", "99012001001000"
+    editor_site.edit(
+        title, lambda t: t.replace("| Typ = 4", "| Typ = 2"), "Typ korrigiert (Test)"
+    )
+    result = run_import(bot_site, sample)
+    assert outcome_of(result, title) is Outcome.CHANGED  # the bot owns the field: set back
+    assert "| Typ = 4" in text_of(bot_site, title)
+    assert key not in result.data["diff"]["changed"]
+    assert result.data["diff"]["reverted"] == {key: ["Typ"]}

@@ -177,8 +177,16 @@ class FakeSite:
         self.stats = FakeStats()
         self.reads: list[list[str]] = []
         self.summaries: dict[str, str] = {}
+        self.history: dict[str, list[tuple[int, str]]] = {}  # title -> the bot's revisions (id, text)
+        self.revid = 100
 
     def query(self, **params: Any) -> Iterator[dict[str, Any]]:
+        if params.get("prop") == "revisions":  # the bot's own last revisions of one page
+            assert params["rvuser"] == "OzgBot" and "|" not in params["titles"]
+            revs = self.history.get(params["titles"], [])[::-1][: params["rvlimit"]]
+            yield {"query": {"pages": [{"title": params["titles"], "revisions": [
+                {"revid": r, "slots": {"main": {"content": t}}} for r, t in revs]}]}}  # fmt: skip
+            return
         assert params["list"] == "allpages" and params["apnamespace"] == 0
         found = sorted(t for t in self.pages if t.startswith(params["apprefix"]))
         yield {"query": {"allpages": [{"ns": 0, "title": t} for t in found]}}
@@ -201,12 +209,16 @@ class FakeSite:
             return SaveResult(title, SaveOutcome.SKIPPED)
         if same_after_save(page.text, new):
             return SaveResult(title, SaveOutcome.UNCHANGED)
+        revid = None
         if not self.dry_run:
             self.pages[title] = new
             self.stats.edits_sent += 1
+            self.revid += 1
+            revid = self.revid
+            self.history.setdefault(title, []).append((revid, new))
         self.summaries[title] = summary(page.text) if callable(summary) else summary
         return SaveResult(
-            title, SaveOutcome.CHANGED if page.exists else SaveOutcome.CREATED, dry_run=self.dry_run
+            title, SaveOutcome.CHANGED if page.exists else SaveOutcome.CREATED, revid, dry_run=self.dry_run
         )
 
 
@@ -240,7 +252,7 @@ def test_first_run_creates_everything_and_second_run_nothing(sample: Catalogue) 
     site.summaries.clear()
     second = _run(site, sample)
     assert second.data["counts"]["unchanged"] == 367 and second.report.edits == 0
-    assert second.data["diff"] == {"new": [], "changed": {}, "retired": []}
+    assert second.data["diff"] == {"new": [], "changed": {}, "retired": [], "reverted": {}}
     assert site.summaries == {}
 
 
@@ -257,7 +269,7 @@ def test_removed_key_is_retired_and_comes_back_as_new(sample: Catalogue) -> None
     assert _run(site, _without(sample, "99012001001000")).report.edits == 0  # stays retired, no churn
 
     back = _run(site, sample)
-    assert back.data["diff"] == {"new": ["99012001001000"], "changed": {}, "retired": []}
+    assert back.data["diff"] == {"new": ["99012001001000"], "changed": {}, "retired": [], "reverted": {}}
     assert "| Status = aktiv" in site.pages["LeiKa 99012001001000"]
 
 
@@ -272,10 +284,29 @@ def test_changed_field_is_in_the_diff_with_its_name(sample: Catalogue) -> None:
     site = FakeSite()
     _run(site, sample)
     title = "LeiKa 99012001001000"
-    site.pages[title] = site.pages[title].replace("| Typ = 4", "| Typ = 2")
-    result = _run(site, sample)
+    retyped = tuple(
+        dataclasses.replace(x, typ="2") if x.schluessel == "99012001001000" else x
+        for x in sample.leika_leistungen
+    )
+    result = _run(site, dataclasses.replace(sample, leika_leistungen=retyped))
     assert result.data["diff"]["changed"] == {"99012001001000": ["Typ"]}
+    assert result.data["diff"]["reverted"] == {}
     assert site.summaries[title] == "Bot: Katalogdaten aktualisiert (Typ)"
+
+
+def test_an_editors_change_the_import_sets_back_is_no_catalogue_change(sample: Catalogue) -> None:
+    site = FakeSite()
+    _run(site, sample)
+    title = "LeiKa 99012001001000"
+    site.pages[title] = site.pages[title].replace("| Typ = 4", "| Typ = 2")  # an editor, not the bot
+    result = _run(site, sample)
+    assert result.data["diff"]["changed"] == {}
+    assert result.data["diff"]["reverted"] == {"99012001001000": ["Typ"]}
+    assert "| Typ = 4" in site.pages[title]  # the bot owns the field: set back
+    assert site.summaries[title] == "Bot: Katalogdaten aktualisiert (Typ)"
+    assert "zurückgesetzt: 99012001001000 (Typ)" in "\n".join(
+        importer.CatalogueDiff(**result.data["diff"]).lines()
+    )
 
 
 def test_opted_out_and_unsafe_pages_need_attention(sample: Catalogue) -> None:
@@ -345,7 +376,7 @@ def test_cli_json_dry_run(cli_site: FakeSite, capsys: pytest.CaptureFixture[str]
     assert main(["import", "--dry-run", "--format", "json", "--catalogue", str(sample_path())]) == 0
     doc = json.loads(capsys.readouterr().out)
     assert doc["step"] == "import" and doc["counts"]["created"] == 367
-    assert set(doc["diff"]) == {"new", "changed", "retired"} and len(doc["diff"]["new"]) == 290
+    assert set(doc["diff"]) == {"new", "changed", "retired", "reverted"} and len(doc["diff"]["new"]) == 290
     assert doc["counts"] == {
         "created": 367, "changed": 0, "unchanged": 0, "retired": 0, "conflicts": 0, "skipped": 0, "errors": 0
     }  # fmt: skip
