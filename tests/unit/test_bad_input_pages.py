@@ -1,0 +1,128 @@
+"""Bad wiki pages: each is skipped and reported with its reason, never guessed at, never written.
+
+The bots meet pages people wrote: broken templates, the bot's template twice, cut-off comments,
+broken section markers, megabytes of text, thousands of keys. Each case runs the bot's own pure
+transform through the sync engine's choke-point contract and asserts the outcome, the class of the
+message, and that the page text stayed exactly as it was.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from ozgwiki import catalogue, catalogue_pages
+from ozgwiki.bots.importer import ImportItem
+from ozgwiki.bots.regenerate import transform_for
+from ozgwiki.pages import PageState, SaveOutcome, SaveResult, same_after_save
+from ozgwiki.sync import Outcome, PageChange, SyncEngine
+from ozgwiki.validation import check_page
+
+SAMPLE = catalogue.load(catalogue.sample_path())
+PLAN = next(p for p in catalogue_pages.plan_pages(SAMPLE) if p.title == "OZG-Leistung 10513")
+ITEM = ImportItem.from_plan(PLAN)
+GOOD = ITEM.transform("")
+
+
+class OnePage:
+    """A wiki of one page, with the site client's contract for the engine."""
+
+    dry_run = False
+
+    def __init__(self, title: str, text: str) -> None:
+        self.title, self.text, self.writes = title, text, 0
+
+    def read_pages(self, titles: list[str]) -> dict[str, PageState]:
+        return {t: PageState(t, True, self.text, revid=1) for t in titles}
+
+    def edit(self, title: str, transform: Callable[[str], str | None], summary: Any, **_: Any) -> SaveResult:
+        new = transform(self.text)
+        if new is None or same_after_save(self.text, new):
+            return SaveResult(title, SaveOutcome.UNCHANGED if new is not None else SaveOutcome.SKIPPED)
+        self.text, self.writes = new, self.writes + 1
+        return SaveResult(title, SaveOutcome.CHANGED, 2)
+
+
+def through_engine(text: str, transform: Callable[[str], str | None]) -> tuple[Outcome, str, OnePage]:
+    site = OnePage("OZG-Leistung 10513", text)
+    engine = SyncEngine(site, bot_user="OzgBot")  # type: ignore[arg-type]
+    report = engine.run([PageChange(site.title, transform, "Bot: Test")])
+    page = report.pages[0]
+    return page.outcome, page.message or "", site
+
+
+IMPORT_CASES = {
+    "template twice": (GOOD + "\n" + GOOD, Outcome.SKIPPED, "occurs 2 times"),
+    "template only nested": ("{{Box|inhalt=" + GOOD + "}}", Outcome.SKIPPED, "only nested"),
+    "unclosed comment before": ("<!-- Entwurf\n" + GOOD, Outcome.SKIPPED, "unclosed '{{' or comment"),
+    "template cut by unclosed comment": (GOOD[:40] + "<!--" + GOOD[40:], Outcome.SKIPPED, "unclosed comment"),
+    "NUL in the page": ("a\x00b\n" + GOOD, Outcome.SKIPPED, "NUL"),
+    "nobots": ("{{nobots}}\n" + GOOD, Outcome.OPTED_OUT, "für Bots gesperrt"),
+    "bots deny OzgBot": ("{{bots|deny=OzgBot}}\n" + GOOD, Outcome.OPTED_OUT, "für Bots gesperrt"),
+    "Keine Bots": ("{{Keine Bots}}\n" + GOOD, Outcome.OPTED_OUT, "für Bots gesperrt"),
+    "template twice, one in a comment is fine": (
+        "<!-- " + GOOD + " -->\n" + GOOD.replace("Abbruchgenehmigung", "x"), Outcome.CHANGED, ""
+    ),
+    "unbalanced braces elsewhere are kept": (
+        "{{{{ Notiz\n" + GOOD.replace("Kommunal", "Land"), Outcome.CHANGED, ""
+    ),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("case", list(IMPORT_CASES), ids=list(IMPORT_CASES))
+def test_broken_pages_are_skipped_and_left_byte_for_byte(case: str) -> None:
+    text, outcome, message = IMPORT_CASES[case]
+    got, said, site = through_engine(text, ITEM.transform)
+    assert got is outcome, said
+    assert message in said
+    if outcome is not Outcome.CHANGED:
+        assert site.text == text and site.writes == 0
+    else:
+        assert site.writes == 1 and ITEM.transform(site.text) == site.text
+
+
+BEGIN, END = "<!-- ozgwiki:begin roadmap -->", "<!-- ozgwiki:end roadmap -->"
+SECTION_CASES = {
+    "begin twice": (f"{BEGIN}\n{BEGIN}\nx\n{END}", "roadmap"),
+    "end before begin": (f"{END}\nx\n{BEGIN}", "ends before it begins"),
+    "begin without end": (f"{BEGIN}\nx\n", "roadmap"),
+    "markers in different parts": (f"{{{{Box|{BEGIN}}}}}\n{END}", "roadmap"),
+}
+
+
+@pytest.mark.parametrize("case", list(SECTION_CASES), ids=list(SECTION_CASES))
+def test_broken_section_markers_are_skipped_and_left_alone(case: str) -> None:
+    text, message = SECTION_CASES[case]
+    got, said, site = through_engine(text, transform_for([("roadmap", "neu")]))
+    assert got is Outcome.SKIPPED and message in said
+    assert site.text == text and site.writes == 0
+
+
+def test_megabytes_of_text_around_the_template_survive_and_are_checked() -> None:
+    filler = ("Lorem ipsum dolor sit amet. " * 40 + "\n") * 2500  # about 2.8 MB
+    text = filler + GOOD.replace("Kommunal", "Land") + filler
+    start = time.monotonic()
+    got, _said, site = through_engine(text, ITEM.transform)
+    assert got is Outcome.CHANGED
+    assert site.text.startswith(filler) and site.text.endswith(filler)
+    assert time.monotonic() > start  # (speed lives in bench/; this only has to finish)
+
+
+def test_ten_thousand_keys_on_a_page_are_each_checked_once() -> None:
+    keys = ", ".join(f"{99990000000000 + i}" for i in range(10_000))
+    findings = check_page("Steckbrief Viel", "{{Steckbrief|LeiKa-Schlüssel=" + keys + "}}",
+                          known=SAMPLE.known_keys)  # fmt: skip
+    assert len(findings) == 10_000  # none of them is in the catalogue
+    assert len({f.raw for f in findings}) == 10_000
+
+
+def test_a_page_that_is_only_markup_garbage_yields_no_keys_and_no_crash() -> None:
+    garbage = "{{" * 3000 + "[[" * 3000 + "<!--" + "|}" * 3000
+    assert check_page("Steckbrief Müll", garbage, known=SAMPLE.known_keys) == ()
+    got, _said, site = through_engine(garbage, ITEM.transform)
+    assert got in (Outcome.SKIPPED, Outcome.CHANGED)
+    if got is Outcome.SKIPPED:
+        assert site.text == garbage
