@@ -8,8 +8,9 @@ Only transient refusals are retried:
 
 * ``maxlag``, ``ratelimited``, ``readonly`` -- the wiki asks us to come back later; giving up raises
   :class:`~ozgwiki.errors.RetryBudgetExceeded`;
-* ``http5xx``, ``timeout``, ``connection`` -- the wiki or the network is in trouble; giving up raises
-  :class:`~ozgwiki.errors.WikiUnreachable`.
+* ``http5xx``, ``timeout``, ``connection``, ``notjson`` -- the wiki or the network is in trouble (a
+  ``notjson`` answer is an HTML page where JSON belongs: a proxy's error page with status 200); giving
+  up raises :class:`~ozgwiki.errors.WikiUnreachable`.
 
 Sleep, clock and random source are injected so tests can assert the exact delays without waiting.
 """
@@ -32,7 +33,7 @@ log = logging.getLogger(__name__)
 #: The wiki asked us to wait: giving up raises RetryBudgetExceeded.
 BACKOFF_REASONS = frozenset({"maxlag", "ratelimited", "readonly"})
 #: The wiki or the network failed: giving up raises WikiUnreachable.
-NETWORK_REASONS = frozenset({"http5xx", "timeout", "connection"})
+NETWORK_REASONS = frozenset({"http5xx", "timeout", "connection", "notjson"})
 RETRY_REASONS = BACKOFF_REASONS | NETWORK_REASONS
 
 
@@ -108,9 +109,13 @@ class RetryPolicy:
             delay = max(delay, min(retry_after, self.max_delay))
         return delay
 
-    def start(self, what: str) -> RetryRun:
-        """Begin one logical request; ``what`` names it in log lines and errors (e.g. the URL)."""
-        return RetryRun(self, what, self.clock())
+    def start(self, what: str, *, quiet: bool = False) -> RetryRun:
+        """Begin one logical request; ``what`` names it in log lines and errors (e.g. the URL).
+
+        ``quiet``: giving up is logged at INFO, not ERROR -- for requests whose failure the caller
+        handles (the run goes on).
+        """
+        return RetryRun(self, what, self.clock(), quiet=quiet)
 
 
 @dataclass
@@ -123,6 +128,7 @@ class RetryRun:
     failures: int = 0
     waited: float = 0.0
     delays: list[float] = field(default_factory=list)
+    quiet: bool = False
 
     def failed(self, reason: str, detail: str, retry_after: float | None = None) -> float:
         """Record a failed attempt; sleep before the next one, or raise if attempts or budget are spent.
@@ -153,7 +159,7 @@ class RetryRun:
 
     def _give_up(self, reason: str, detail: str, elapsed: float, spent: str) -> WikiError:
         msg = f"{self.what}: gave up after {spent}, {elapsed:.1f} s: {reason} ({detail})"
-        log.error("%s", msg)
+        log.log(logging.INFO if self.quiet else logging.ERROR, "%s", msg)
         if reason in BACKOFF_REASONS:
             return RetryBudgetExceeded(msg)
         return WikiUnreachable(msg)

@@ -14,7 +14,7 @@ wait for hours, and it does not log in again after a lost session.
 Raises (besides ``ValueError`` for programming errors)::
 
     LoginError            wrong bot password, session lost again right after a re-login, write without login
-    WikiUnreachable       network, timeouts, HTTP 5xx after all retries, a URL that is not api.php
+    WikiUnreachable       network, timeouts, 5xx, HTML instead of JSON (after the retries); other HTTP errors
     RetryBudgetExceeded   maxlag / ratelimited / readonly outlasted the budget
     DryRunWriteBlocked    a write action reached api() in dry-run mode
     ApiError              any other API error (SMW query errors have code None)
@@ -72,6 +72,9 @@ FATAL_EDIT_CODES = (
     )
     | SESSION_LOST
 )
+#: MediaWiki 1.39 counts rate limits in a sliding window of 30 buckets (WRStatsRateLimiter): after
+#: the window and one more bucket, every earlier hit has left it.
+RATE_LIMIT_BUCKETS = 30
 DEFAULT_MAX_CONFLICT_RETRIES = 3
 # When paraminfo does not say: MediaWiki's limits for multi-value parameters such as titles=.
 DEFAULT_TITLE_LIMITS = (50, 500)
@@ -109,6 +112,7 @@ class Site:
         self.retry = RetryPolicy.from_config(wiki.retry, sleep=sleep, clock=clock, random=random)
         self.stats = SiteStats(dry_run=dry_run)
         self.transport = Transport(wiki, self.retry, self.stats)
+        self.transport.wait_hint = self._wait_hint
         self.mw = self.transport.mw
         self.session: requests.Session = self.transport.session
         self.logged_in = False
@@ -116,6 +120,8 @@ class Site:
         self._siteinfo: SiteInfo | None = None
         self._userinfo: UserInfo | None = None
         self._title_limits: tuple[int, int] | None = None
+        # The account's rate limits (meta=userinfo&uiprop=ratelimits), read at the first 'ratelimited'.
+        self._ratelimits: Mapping[str, Any] | None = None
 
     @classmethod
     def from_config(cls, config: Config, *, dry_run: bool = False, diff_out: IO[str] | None = None) -> Site:
@@ -182,6 +188,7 @@ class Site:
         self.logged_in = False
         self._tokens.clear()
         self._userinfo = None
+        self._ratelimits = None
         tokens = self._send("query", "GET", {"meta": "tokens", "type": "login"})["query"]["tokens"]
         token = tokens["logintoken"]
         secret = self.wiki.password()
@@ -197,6 +204,41 @@ class Site:
             )
         self.logged_in = True
         log.info("logged in as %s at %s", result.get("lgusername", user), self.api_url)
+
+    def _wait_hint(self, reason: str, action: str) -> float | None:
+        """Seconds to wait before repeating an ``action`` the wiki refused as ``ratelimited``.
+
+        MediaWiki sends no ``Retry-After`` with ``ratelimited``, and after a burst (MediaWiki's default
+        for the bot group: 90 edits a minute) a backoff of 1, 2, 4, 8, 16 s gives up before the window
+        has moved on. The account's own limits (``meta=userinfo&uiprop=ratelimits``, read once, without
+        retries) say how long the window is; after it and one of its 30 buckets every earlier hit has
+        left it. None -- plain backoff -- when the wiki does not tell.
+        """
+        if reason != "ratelimited":
+            return None
+        if self._ratelimits is None:
+            try:
+                body = self.transport.send(
+                    "query", "GET", {"meta": "userinfo", "uiprop": "ratelimits"},
+                    assert_user=self.logged_in, retry=False,
+                )  # fmt: skip
+                limits = body["query"]["userinfo"].get("ratelimits", {})
+            except (WikiError, KeyError, TypeError, AttributeError) as exc:
+                log.info("could not read the rate limits (%s); backing off instead", exc)
+                return None
+            self._ratelimits = limits if isinstance(limits, Mapping) else {}
+        # The limiter of the same name ($wgRateLimits['edit'] for action=edit), per group or per user.
+        entries = self._ratelimits.get(action)
+        windows: list[float] = []
+        for entry in entries.values() if isinstance(entries, Mapping) else ():
+            try:
+                windows.append(float(entry["seconds"]))
+            except (KeyError, TypeError, ValueError):
+                continue
+        if not windows:
+            return None
+        window = max(windows)
+        return window + window / RATE_LIMIT_BUCKETS
 
     def token(self, kind: str = "csrf", *, refresh: bool = False) -> str:
         """A token of ``kind``, cached until ``refresh`` or the next login."""
@@ -334,6 +376,9 @@ class Site:
             raise ValueError("an edit needs a summary")
         state = page if page is not None else self.read_pages([title])[title]
         existed = state.exists
+        # The page existed at one of our reads: if it is gone at a later one, someone deleted (or
+        # moved) it while we edited, and the bot does not recreate it behind their back.
+        seen_existing = state.exists
         last_conflict = ""
         # Text of a save whose answer was lost (the transport had to send it again): the wiki may have
         # stored it, so a later "already there" is our own edit, not someone else's.
@@ -367,6 +412,18 @@ class Site:
                     last_conflict = f"{exc.code}: {exc.info}"
                     log.info("%s: %s on attempt %d; reading again", title, exc.code, attempt)
                     state = self.read_pages([title])[title]
+                    vanished = not state.exists and not state.invalid
+                    if vanished and (seen_existing or exc.code == "pagedeleted"):
+                        # MediaWiki itself asks a person before recreating a page deleted since they
+                        # began to edit (wpRecreate); a bot has nobody to ask. The next run reads the
+                        # page as missing and decides afresh.
+                        log.warning("%s: deleted or moved after it was read; not recreated", title)
+                        return self._done(
+                            title, SaveOutcome.CONFLICT, attempts=attempt,
+                            message="gelöscht oder verschoben, nachdem der Bot die Seite gelesen hatte; "
+                            f"nicht neu angelegt ({last_conflict})",
+                        )  # fmt: skip
+                    seen_existing = seen_existing or state.exists
                     continue
                 if exc.code in FATAL_EDIT_CODES:
                     raise
@@ -430,6 +487,8 @@ class Site:
         return self.api("edit", method="POST", **params)
 
     def _done(self, title: str, outcome: SaveOutcome, **kwargs: Any) -> SaveResult:
+        if kwargs.get("message"):
+            kwargs["message"] = " ".join(str(kwargs["message"]).split())  # one line in every report
         self.stats.count_outcome(outcome)
         result = SaveResult(title=title, outcome=outcome, dry_run=self.dry_run, **kwargs)
         log.info("%s: %s%s", title, outcome.value, " (dry-run)" if self.dry_run else "")

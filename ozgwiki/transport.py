@@ -7,8 +7,9 @@ its sleepers can wait for hours, so they are replaced by ones that never wait.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -74,8 +75,35 @@ def api_error(error: Mapping[str, Any], action: str) -> ApiError:
     return ApiError(code or None, str(info or ""), action=action)
 
 
+#: Network errors of requests that are worth another attempt: the answer broke off mid-way
+#: (a proxy or the wiki closed the connection inside the body) -- like a dropped connection.
+BROKEN_ANSWER = (requests.exceptions.ChunkedEncodingError, requests.exceptions.ContentDecodingError)
+
+
+def not_json(resp: requests.Response, action: str, api_url: str) -> str:
+    """Why an answer is not the API's: a proxy's error page, a truncated body, or not the api.php."""
+    kind = resp.headers.get("Content-Type") or "no Content-Type"
+    return (
+        f"HTTP {resp.status_code} {kind!r} to action={action}, {len(resp.content)} bytes: "
+        f"{api_url} did not answer with JSON (a proxy's error page? is wiki.api_url the api.php?)"
+    )
+
+
+def error_detail(error: Mapping[str, Any], code: str) -> str:
+    """The wiki's words for a retryable refusal, on one line; ``readonly`` adds the admin's reason."""
+    detail = str(error.get("info", code))
+    reason = error.get("readonlyreason")
+    if reason:
+        detail = f"{detail} Reason: {reason}"
+    return " ".join(detail.split())
+
+
 class Transport:
-    """Sends API requests for one wiki: adds the standard parameters, retries, maps errors, counts."""
+    """Sends API requests for one wiki: adds the standard parameters, retries, maps errors, counts.
+
+    ``wait_hint(reason, action)`` (set by the Site) may name how many seconds the wiki needs when it
+    refused without a ``Retry-After`` -- for ``ratelimited`` the window of the account's rate limit.
+    """
 
     def __init__(self, wiki: WikiConfig, retry: RetryPolicy, stats: SiteStats) -> None:
         self.wiki = wiki
@@ -84,11 +112,16 @@ class Transport:
         self.stats = stats
         self.mw = mwclient_site(wiki)
         self.session: requests.Session = self.mw.connection
+        self.wait_hint: Callable[[str, str], float | None] | None = None
 
     def send(
-        self, action: str, method: str, params: Mapping[str, Any], *, assert_user: bool
+        self, action: str, method: str, params: Mapping[str, Any], *, assert_user: bool, retry: bool = True
     ) -> dict[str, Any]:
-        """One logical request: HTTP with retries, errors mapped. No session or token recovery here."""
+        """One logical request: HTTP with retries, errors mapped. No session or token recovery here.
+
+        ``retry=False`` makes one attempt: whatever would be retried raises at once (for requests that
+        only help another one, such as reading the rate limits while a save waits).
+        """
         full: dict[str, str] = {"action": action}
         for key, value in params.items():
             if value is None or value is False:
@@ -98,7 +131,8 @@ class Transport:
         if assert_user and action != "login":
             full["assert"] = "user"
         get = method.upper() == "GET"
-        run = self.retry.start(f"{self.api_url} action={action}")
+        policy = self.retry if retry else dataclasses.replace(self.retry, max_attempts=1)
+        run = policy.start(f"{self.api_url} action={action}", quiet=not retry)
         while True:
             self.stats.requests[action] += 1
             try:
@@ -112,7 +146,7 @@ class Transport:
             except requests.Timeout as exc:
                 self._retry(run, "timeout", describe(exc))
                 continue
-            except requests.ConnectionError as exc:
+            except (requests.ConnectionError, *BROKEN_ANSWER) as exc:
                 self._retry(run, "connection", describe(exc))
                 continue
             except requests.RequestException as exc:
@@ -123,7 +157,7 @@ class Transport:
                 self._retry(run, "http5xx", f"HTTP {resp.status_code}", retry_after)
                 continue
             if resp.status_code == 429:
-                self._retry(run, "ratelimited", "HTTP 429", retry_after)
+                self._retry(run, "ratelimited", "HTTP 429", self._wait(retry_after, "ratelimited", action))
                 continue
             if resp.status_code != 200:
                 raise WikiUnreachable(
@@ -138,21 +172,28 @@ class Transport:
                 if header_code in BACKOFF_REASONS:
                     self._retry(run, header_code, "MediaWiki-API-Error header", retry_after)
                     continue
-                raise WikiUnreachable(
-                    f"{self.api_url} did not answer with JSON to action={action} "
-                    f"(Content-Type {resp.headers.get('Content-Type')!r}); is wiki.api_url the api.php?"
-                )
+                # An HTML page with status 200 is what proxies and load balancers send while the wiki
+                # behind them is away (maintenance page, captive portal): retried like a 5xx. A wrong
+                # wiki.api_url ends the same way after the retries, and the message says both.
+                self._retry(run, "notjson", not_json(resp, action, self.api_url), retry_after)
+                continue
             error = body.get("error")
             code = (error.get("code") if isinstance(error, dict) else None) or header_code
             if code in BACKOFF_REASONS:
-                info = error.get("info", code) if isinstance(error, dict) else code
-                self._retry(run, code, str(info), retry_after)
+                detail = error_detail(error, code) if isinstance(error, dict) else code
+                self._retry(run, code, detail, self._wait(retry_after, code, action))
                 continue
             if isinstance(error, dict):
                 raise api_error(error, action)
             if body.get("warnings"):
                 log.warning("API warnings for action=%s: %s", action, body["warnings"])
             return body
+
+    def _wait(self, retry_after: float | None, reason: str, action: str) -> float | None:
+        """The wiki's ``Retry-After``; without one, what ``wait_hint`` knows (None: plain backoff)."""
+        if retry_after is not None or self.wait_hint is None:
+            return retry_after
+        return self.wait_hint(reason, action)
 
     def _retry(self, run: RetryRun, reason: str, detail: str, retry_after: float | None = None) -> None:
         run.failed(reason, detail, retry_after)  # sleeps, or raises when attempts/budget are spent

@@ -1,5 +1,7 @@
-"""Fault injection against REAL wikis: SIGKILL mid-run, maxlag, lost sessions, bad tokens, 5xx and
-lost connections. The table of faults and what proves what is docs/faults.md.
+"""Fault injection against REAL wikis: SIGKILL mid-run, maxlag, lost sessions, bad tokens, 5xx, HTML
+pages instead of JSON, read timeouts, truncated answers and lost connections. The table of faults and
+what proves what is docs/faults.md; refusals by the wiki itself (deleted, protected, read-only, rate
+limits, spam filter) are in test_faults_refusals_wiki.py.
 
 Every wiki here is a wiki of its own (a temporary folder on a free port, ~3 s to set up), never the
 shared one on 8091: one plain wiki for the kills, sessions and proxy faults, one started with
@@ -22,16 +24,28 @@ from pathlib import Path
 import pytest
 import requests
 from faults import (
+    MAXLAG,
+    PROXY_PAGE,
+    REPO,
+    SECRET_ENV,
     Child,
     FaultProxy,
     VirtualClock,
+    accounts_of,
+    contents,
+    exists,
     free_port,
+    make_site,
+    one_line_error,
     own_wiki,
     queued_jobs,
     raw_login,
     raw_post,
     raw_query,
     recording_sleep,
+    revisions,
+    run_cli,
+    write_config,
 )
 
 from ozgwiki import localwiki as lw
@@ -39,21 +53,18 @@ from ozgwiki.bots.importer import ImportItem
 from ozgwiki.catalogue import load
 from ozgwiki.catalogue_pages import plan_pages
 from ozgwiki.config import RetryConfig, WikiConfig
-from ozgwiki.errors import LoginError, RetryBudgetExceeded, WikiUnreachable
+from ozgwiki.errors import EXIT_UNREACHABLE, LoginError, RetryBudgetExceeded, WikiUnreachable
 from ozgwiki.lock import LOCK_NAME, LockHolder
 from ozgwiki.pages import SaveOutcome, save_form
 from ozgwiki.site import Site
 
 pytestmark = pytest.mark.wiki
 
-REPO = Path(__file__).resolve().parents[2]
 KILL_AFTER = 40  # pages of the sample's 367
 CREATED = re.compile(r"^INFO ozgwiki\.site: .+: created$")
 WRITTEN = re.compile(r"^INFO ozgwiki\.site: .+: (created|changed)$")
 EDITS_SENT = re.compile(r"; (\d+) edits sent, ")
 SUMMARY = "Test: Störfall"
-SECRET_ENV = "OZGWIKI_IT_FAULTS_SECRET"
-MAXLAG = 5
 
 
 @pytest.fixture(scope="module")
@@ -68,45 +79,6 @@ def lag_wiki(tmp_path_factory: pytest.TempPathFactory) -> Iterator[lw.LocalWiki]
     """A wiki whose job queue counts as lag: one queued job = one second (maxlag fires at > 5 jobs)."""
     with own_wiki(tmp_path_factory.mktemp("faults") / "lagwiki", job_queue_lag_factor=1) as own:
         yield own
-
-
-def accounts_of(wiki: lw.LocalWiki) -> lw.Accounts:
-    return lw.read_accounts(wiki.path("accounts.json"))
-
-
-def make_site(
-    wiki: lw.LocalWiki,
-    *,
-    api_url: str | None = None,
-    retry: RetryConfig | None = None,
-    sleeps: list[float] | None = None,
-    **kwargs,
-) -> Site:
-    """A bot Site for ``wiki`` whose sleep only records; jitter off, so delays are exact."""
-    bot = accounts_of(wiki).bot
-    config = WikiConfig(
-        api_url=api_url or wiki.api_url,
-        username=bot.login,
-        password_env=kwargs.pop("password_env", SECRET_ENV),
-        secret=kwargs.pop("secret", bot.password),
-        maxlag=MAXLAG,
-        request_timeout=30,
-        retry=retry or RetryConfig(max_attempts=4, base_delay=1.0, max_delay=60, budget_seconds=300),
-    )
-    kwargs.setdefault("sleep", recording_sleep(sleeps if sleeps is not None else []))
-    return Site(config, random=lambda: 1.0, **kwargs)
-
-
-def exists(wiki: lw.LocalWiki, title: str) -> bool:
-    return "missing" not in raw_query(requests.Session(), wiki.api_url, titles=title)["pages"][0]
-
-
-def revisions(wiki: lw.LocalWiki, title: str) -> list[dict]:
-    pages = raw_query(
-        requests.Session(), wiki.api_url, titles=title, prop="revisions", rvlimit="max",
-        rvprop="ids|user|content", rvslots="main",
-    )["pages"]  # fmt: skip
-    return list(pages[0].get("revisions", []))
 
 
 # ---------------------------------------------------------------- SIGKILL mid-run, then re-runs
@@ -408,3 +380,151 @@ def test_nothing_listening_is_unreachable_after_the_retries() -> None:
     with pytest.raises(WikiUnreachable, match=gave_up) as err:
         site.login()
     assert sleeps == [1.0, 2.0] and err.value.exit_code == 3
+
+
+# ---------------------------------------------------------------- timeouts, 500/502, HTML pages (proxy)
+
+#: Short enough that a timed-out attempt costs little, 40 times what a save takes on the local wiki.
+SHORT_TIMEOUT = 2.0
+
+
+def test_read_timeout_is_retried(wiki: lw.LocalWiki, proxy: FaultProxy) -> None:
+    """The proxy holds a read unanswered (the wiki never sees it) until the client's read timeout
+    fires and it hangs up; the client backs off 1 s and reads again."""
+    sleeps: list[float] = []
+    site = make_site(wiki, api_url=proxy.api_url, sleeps=sleeps, request_timeout=SHORT_TIMEOUT)
+    site.login()
+    assert site.batch_size  # read_pages' own first questions (paraminfo) are asked before the fault
+    proxy.inject("stall")
+    state = site.read_pages(["Hauptseite"])["Hauptseite"]
+    assert state.exists and state.revid
+    assert proxy.done("stall") == ["query"] and proxy.done("forward")[-1] == "query"
+    assert dict(site.stats.retry_reasons) == {"timeout": 1} and sleeps == [1.0]
+
+
+def test_read_timeouts_that_persist_give_up_as_unreachable(wiki: lw.LocalWiki, proxy: FaultProxy) -> None:
+    """Every attempt hangs: two timed-out attempts (the wall-clock cost is bounded by attempts x
+    request_timeout), then WikiUnreachable, exit 3."""
+    sleeps: list[float] = []
+    site = make_site(
+        wiki, api_url=proxy.api_url, sleeps=sleeps, request_timeout=SHORT_TIMEOUT,
+        retry=RetryConfig(max_attempts=2, base_delay=1.0, max_delay=60, budget_seconds=300),
+    )  # fmt: skip
+    proxy.inject("stall", "stall")
+    with pytest.raises(WikiUnreachable, match=r"gave up after 2 attempts.*timeout \(ReadTimeout") as err:
+        site.api("query", meta="siteinfo")
+    assert sleeps == [1.0] and proxy.done("stall") == ["query", "query"] and proxy.done("forward") == []
+    assert err.value.exit_code == EXIT_UNREACHABLE
+
+
+def test_save_answered_after_the_timeout_is_not_saved_twice(wiki: lw.LocalWiki, proxy: FaultProxy) -> None:
+    """The wiki stores the save but its answer arrives only after the client timed out (the proxy holds
+    it until the client hung up): the resend meets the stored page -- one revision per change, each
+    reported as what it was."""
+    title = "Störfall Zeitüberschreitung"
+    site = make_site(wiki, api_url=proxy.api_url, request_timeout=SHORT_TIMEOUT)
+    site.login()
+    state = site.read_pages([title])[title]
+    site.token()
+    proxy.inject("slow")
+    result = site.edit(title, lambda _: "Einmal gespeichert.", SUMMARY, page=state)
+    assert result.outcome is SaveOutcome.CREATED
+    state = site.read_pages([title])[title]
+    proxy.inject("slow")
+    result = site.edit(title, lambda t: t + "\nZweite Zeile.", SUMMARY, page=state)
+    assert result.outcome is SaveOutcome.CHANGED
+    assert proxy.done("slow") == ["edit", "edit"]
+    assert dict(site.stats.retry_reasons) == {"timeout": 2} and site.stats.edits_sent == 2
+    assert contents(wiki, title) == ["Einmal gespeichert.\nZweite Zeile.", "Einmal gespeichert."]
+
+
+def test_http_500_is_retried_and_the_edit_saved(wiki: lw.LocalWiki, proxy: FaultProxy) -> None:
+    sleeps: list[float] = []
+    title = "Störfall 500"
+    site = make_site(wiki, api_url=proxy.api_url, sleeps=sleeps)
+    site.login()
+    state = site.read_pages([title])[title]
+    site.token()
+    proxy.inject("500", "500")
+    result = site.edit(title, lambda _: "Nach zwei 500 gespeichert.", SUMMARY, page=state)
+    assert result.outcome is SaveOutcome.CREATED
+    assert proxy.done("500") == ["edit", "edit"] and proxy.done("forward")[-1] == "edit"
+    assert sleeps == [1.0, 2.0]  # no Retry-After: the plain backoff
+    assert dict(site.stats.retry_reasons) == {"http5xx": 2}
+    assert contents(wiki, title) == ["Nach zwei 500 gespeichert."]
+
+
+def test_502_page_after_the_wiki_saved_is_not_saved_twice(wiki: lw.LocalWiki, proxy: FaultProxy) -> None:
+    """The gateway passes the save on, the wiki stores it, and the gateway answers 502 with an HTML
+    page: the client retries, the resend meets the stored text, the page is reported as created."""
+    title = "Störfall 502"
+    sleeps: list[float] = []
+    site = make_site(wiki, api_url=proxy.api_url, sleeps=sleeps)
+    site.login()
+    state = site.read_pages([title])[title]
+    site.token()
+    proxy.inject("502-after")
+    result = site.edit(title, lambda _: "Trotz 502 einmal gespeichert.", SUMMARY, page=state)
+    assert result.outcome is SaveOutcome.CREATED
+    assert proxy.done("502-after") == ["edit"] and sleeps == [1.0]
+    assert dict(site.stats.retry_reasons) == {"http5xx": 1}
+    assert contents(wiki, title) == ["Trotz 502 einmal gespeichert."]
+
+
+def test_html_page_with_status_200_is_retried_and_saved(wiki: lw.LocalWiki, proxy: FaultProxy) -> None:
+    """A proxy's maintenance page with status 200 where the API's JSON belongs: retried like a 5xx."""
+    title = "Störfall HTML"
+    sleeps: list[float] = []
+    site = make_site(wiki, api_url=proxy.api_url, sleeps=sleeps)
+    site.login()
+    state = site.read_pages([title])[title]
+    site.token()
+    proxy.inject("html")
+    result = site.edit(title, lambda _: "Nach der Wartungsseite gespeichert.", SUMMARY, page=state)
+    assert result.outcome is SaveOutcome.CREATED
+    assert proxy.done("html") == ["edit"] and sleeps == [1.0]
+    assert dict(site.stats.retry_reasons) == {"notjson": 1}
+    assert contents(wiki, title) == ["Nach der Wartungsseite gespeichert."]
+
+
+def test_html_page_forever_gives_up_as_unreachable(wiki: lw.LocalWiki, proxy: FaultProxy) -> None:
+    sleeps: list[float] = []
+    site = make_site(wiki, api_url=proxy.api_url, sleeps=sleeps)
+    proxy.inject(*["html"] * 4)
+    gave_up = r"gave up after 4 attempts.*notjson \(HTTP 200 'text/html"
+    with pytest.raises(WikiUnreachable, match=gave_up) as err:
+        site.api("query", meta="siteinfo")
+    assert "did not answer with JSON" in str(err.value) and "\n" not in str(err.value)
+    assert sleeps == [1.0, 2.0, 4.0] and proxy.done("forward") == []
+    assert err.value.exit_code == EXIT_UNREACHABLE
+
+
+def test_truncated_answer_is_retried(wiki: lw.LocalWiki, proxy: FaultProxy) -> None:
+    """The connection breaks inside the answer's body (the head announced more): retried like a
+    dropped connection, not the end of the run."""
+    sleeps: list[float] = []
+    site = make_site(wiki, api_url=proxy.api_url, sleeps=sleeps)
+    site.login()
+    assert site.batch_size
+    proxy.inject("truncate")
+    assert site.read_pages(["Hauptseite"])["Hauptseite"].exists
+    assert proxy.done("truncate") == ["query"] and sleeps == [1.0]
+    assert dict(site.stats.retry_reasons) == {"connection": 1}
+
+
+def test_cli_facing_a_proxy_page_exits_3_with_one_line(
+    wiki: lw.LocalWiki, proxy: FaultProxy, tmp_path: Path
+) -> None:
+    """``ozgwiki import`` while the proxy answers its maintenance page: retries, then exit 3 with one
+    line on stderr naming the cause, no traceback, nothing written."""
+    config = write_config(
+        tmp_path / "ozgwiki.yaml", wiki, api_url=proxy.api_url,
+        retry={"max_attempts": 3, "base_delay": 0.1, "max_delay": 1, "budget_seconds": 30},
+    )  # fmt: skip
+    proxy.inject(*["html"] * 3)
+    rc, out, err = run_cli(config, "import")
+    line = one_line_error(rc, out, err)
+    assert rc == EXIT_UNREACHABLE, (rc, out, err)
+    assert "gave up after 3 attempts" in line and "notjson" in line and "did not answer with JSON" in line
+    assert proxy.done("html") == ["query"] * 3 and proxy.done("forward") == []
+    assert PROXY_PAGE.decode() not in err  # the page itself is not dumped into the cron mail
