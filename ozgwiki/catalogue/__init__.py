@@ -100,7 +100,11 @@ def _collect(path: PathArg) -> tuple[str, Catalogue | None, Problems, tuple[Sour
         else SheetData()
     )
     kommunen: KommunenData | None = (
-        read_kommunen(manifest.kommunen.path, manifest.kommunen.file, problems) if manifest.kommunen else None
+        read_kommunen(manifest.kommunen.path, manifest.kommunen.file, problems)
+        if manifest.kommunen
+        else KommunenData()  # named but not found: unreadable, its error says so
+        if manifest.kommunen_named
+        else None
     )
     supplement = Supplement()
     for ref in manifest.ergaenzungen:

@@ -3,6 +3,11 @@
 The rules are :mod:`ozgwiki.leika`'s (DOMAIN.md §3), checked for format only — the catalogue being
 loaded is what defines which keys are known. Regional keys (14 digits without the 99 prefix) are
 imported with a warning: such keys exist in the wild (DOMAIN.md §3.4).
+
+Digits outside 0–9 (full-width ``９``, Arabic-Indic ``٩``) are an error here, whatever
+:mod:`ozgwiki.leika` does with what editors type on pages: a catalogue file is the authority that
+defines the keys, and such digits mean its export went wrong somewhere; mapping them silently would
+import a key the file does not really contain.
 """
 
 from __future__ import annotations
@@ -28,6 +33,11 @@ def is_placeholder(raw: str) -> bool:
 
 def check_key(raw: str) -> KeyCheck:
     """Normalise (spaces, dots, dashes, …) and check the structure of a LeiKa key."""
+    foreign = next((ch for ch in raw if ch.isdecimal() and not ch.isascii()), None)
+    if foreign is not None:
+        kind = "vollbreite Ziffer" if "\uff10" <= foreign <= "\uff19" else "Ziffer aus einer anderen Schrift"
+        message = f"„{raw.strip()}“: enthält die {kind} „{foreign}“; im Katalog nur Ziffern 0–9"
+        return KeyCheck(None, error=message)
     check = leika.classify(raw, allow_regional=True, catalogue_given=False)
     if check.status is leika.KeyStatus.VALID:
         return KeyCheck(check.key)

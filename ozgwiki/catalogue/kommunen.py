@@ -45,6 +45,7 @@ REQUIRED = (AGS, ARS, NAME, GROESSENKLASSE, REGIERUNGSBEZIRK)
 class KommunenData:
     kommunen: dict[str, tuple[Kommune, int]] = field(default_factory=dict)
     info: SourceInfo | None = None
+    readable: bool = False  # rows were read: AGS references can be checked
 
 
 def read_kommunen(path: Path, file: str, problems: Problems) -> KommunenData:
@@ -58,6 +59,7 @@ def read_kommunen(path: Path, file: str, problems: Problems) -> KommunenData:
     cols = match_columns(table, spec, REQUIRED, problems)
     if cols is None:
         return data
+    data.readable = bool(table.rows)
     ars_seen: dict[str, int] = {}
     kreis_refs: list[tuple[str, int]] = []
     for line, row in table.rows:
@@ -67,13 +69,13 @@ def read_kommunen(path: Path, file: str, problems: Problems) -> KommunenData:
 
         ags, ars = cols.get(row, AGS), cols.get(row, ARS)
         ok = True
-        if not re.fullmatch(r"\d{8}", ags):
+        if not re.fullmatch(r"[0-9]{8}", ags):
             err(AGS, f"„{ags}“ ist kein AGS (8 Ziffern; führende 0 von der Tabellenkalkulation entfernt?)")
             continue
         if ags in data.kommunen:
             err(AGS, f"{ags} doppelt (schon in Zeile {data.kommunen[ags][1]})")
             continue
-        if not re.fullmatch(r"\d{12}", ars):
+        if not re.fullmatch(r"[0-9]{12}", ars):
             err(ARS, f"„{ars}“ ist kein ARS (12 Ziffern)")
             ok = False
         elif ars[:5] + ars[9:] != ags:
@@ -100,7 +102,7 @@ def read_kommunen(path: Path, file: str, problems: Problems) -> KommunenData:
         einwohner: int | None = None
         raw_ew = cols.get(row, EINWOHNER).replace(".", "").replace(" ", "")
         if raw_ew:
-            if raw_ew.isdigit():
+            if raw_ew.isascii() and raw_ew.isdigit():
                 einwohner = int(raw_ew)
             else:
                 err(EINWOHNER, f"„{cols.get(row, EINWOHNER)}“ ist keine Zahl")

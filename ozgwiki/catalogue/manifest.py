@@ -38,6 +38,7 @@ class Manifest:
     name: str | None = None
     umsetzungskatalog: SourceRef | None = None
     kommunen: SourceRef | None = None
+    kommunen_named: bool = False  # named, even if the entry was broken: then AGS are not checked
     ergaenzungen: list[SourceRef] = field(default_factory=list)
 
 
@@ -82,6 +83,7 @@ def read_manifest(path: Path, problems: Problems) -> Manifest | None:
     else:
         manifest.umsetzungskatalog = source(sheet, "umsetzungskatalog")
     if (y := root.get("kommunen")) is not None and y.value is not None:
+        manifest.kommunen_named = True
         manifest.kommunen = source(y, "kommunen")
     if (y := root.get("ergaenzungen")) is not None and y.value is not None:
         for item in y.value if y.is_list else [y]:

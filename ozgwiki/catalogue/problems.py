@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
+from typing import BinaryIO
 
 
 class Severity(Enum):
@@ -93,12 +94,47 @@ def line_list(lines: list[int], shown: int = 5) -> str:
     return f"{word} {head} und {rest} weitere" if rest > 0 else f"{word} {head}"
 
 
-def read_bytes(path: Path, file: str, problems: Problems) -> bytes | None:
-    """A source file's bytes; a missing or unreadable file is reported (line 0) and gives None."""
+def size_text(n: int) -> str:
+    """A byte count as editors read it: ``50,0 MB`` (MB = 2**20 bytes, German decimal comma)."""
+    return f"{n / 2**20:.1f}".replace(".", ",") + " MB"
+
+
+def read_bytes(path: Path, file: str, problems: Problems, *, limit: int) -> bytes | None:
+    """A source file's bytes; a missing, unreadable or oversized file is reported (line 0) and gives None.
+
+    ``limit`` is checked before anything is parsed, from the size the file system reports and again
+    while reading (a FIFO or a growing file may not say its size): an absurdly large input gets one
+    clear message instead of minutes of parsing and gigabytes of memory.
+    """
     try:
-        return path.read_bytes()
+        size = path.stat().st_size
+        if size > limit:
+            problems.error(file, 0, "Datei", _too_big(size, limit))
+            return None
+        with path.open("rb") as handle:
+            data = _read_at_most(handle, limit + 1)
     except FileNotFoundError:
         problems.error(file, 0, "Datei", "Datei nicht gefunden")
+        return None
     except OSError as exc:
         problems.error(file, 0, "Datei", f"nicht lesbar: {exc.strerror or exc}")
-    return None
+        return None
+    if len(data) > limit:
+        problems.error(file, 0, "Datei", _too_big(len(data), limit))
+        return None
+    return data
+
+
+def _read_at_most(handle: BinaryIO, limit: int) -> bytes:
+    """Up to ``limit`` bytes in 1 MB chunks: ``read(limit)`` would allocate all of ``limit`` at once."""
+    chunks: list[bytes] = []
+    total = 0
+    while total < limit and (chunk := handle.read(min(2**20, limit - total))):
+        chunks.append(chunk)
+        total += len(chunk)
+    return b"".join(chunks)
+
+
+def _too_big(size: int, limit: int) -> str:
+    shown = f"mehr als {size_text(limit)}" if size == limit + 1 else size_text(size)
+    return f"Datei zu groß: {shown} (höchstens {size_text(limit)}); ist das die richtige Datei?"

@@ -82,6 +82,8 @@ class SheetData:
     ozg: dict[str, DraftOzg] = field(default_factory=dict)
     leika: dict[str, tuple[LeikaLeistung, int]] = field(default_factory=dict)
     info: SourceInfo | None = None
+    columns: dict[str, str] = field(default_factory=dict)  # canonical name → as the file spells it
+    readable: bool = False  # rows were read: references into the sheet can be checked
     rows: int = 0
     placeholder_rows: int = 0
     rows_without_ozg: int = 0
@@ -98,6 +100,8 @@ def read_umsetzungskatalog(path: Path, file: str, problems: Problems) -> SheetDa
     cols = match_columns(table, COLUMNS, REQUIRED, problems, preferred_over=_YIELDING_ALIASES)
     if cols is None:
         return data
+    data.columns = dict(cols.spelled)
+    data.readable = bool(table.rows)
     placeholders: list[int] = []
     no_key: list[int] = []
     no_ozg: list[int] = []

@@ -140,7 +140,27 @@ class _Reader:
         if isinstance(y.value, dict | list):
             self.error(y, name, "erwartet einen Text")
             return None
-        return str(y.value).strip()
+        return _as_written(y).strip()
+
+    def scalars(self, f: dict[str, Y], name: str) -> list[tuple[Y, str]]:
+        """A list field's items as written; a nested list or mapping in it is an error, not a value."""
+        out: list[tuple[Y, str]] = []
+        for y in self.items(f, name):
+            if y.is_map or y.is_list:
+                self.error(y, name, "erwartet einzelne Werte, keine verschachtelte Liste oder Zuordnung")
+                continue
+            out.append((y, _as_written(y).strip()))
+        return out
+
+    def flag(self, f: dict[str, Y], name: str) -> bool:
+        """A yes/no field: YAML's true/false only; "nein" is text, and bool("nein") would be True."""
+        y = f.get(name)
+        if y is None or y.value is None:
+            return False
+        if isinstance(y.value, bool):
+            return y.value
+        self.error(y, name, f"„{_as_written(y)}“ ist kein Ja/Nein-Wert (true oder false)")
+        return False
 
     def items(self, f: dict[str, Y], name: str) -> list[Y]:
         """A list field; a single scalar counts as a one-element list."""
@@ -155,6 +175,16 @@ class _Reader:
         return [y]
 
     def vocab(self, y: Y, name: str, enum: type[E]) -> E | None:
+        # YAML types no vocabulary has: "yes" would be looked up as "True", a list as its repr
+        if isinstance(y.value, bool | dict | list):
+            choices = ", ".join(m.label for m in enum)  # type: ignore[attr-defined]
+            what = (
+                f"„{_as_written(y)}“ ist ein Ja/Nein-Wert"
+                if isinstance(y.value, bool)
+                else "erwartet einen einzelnen Wert, keine Liste oder Zuordnung"
+            )
+            self.error(y, name, f"{what}; erlaubt: {choices}")
+            return None
         try:
             return enum.parse(y.value)  # type: ignore[attr-defined,no-any-return]
         except ValueError as exc:
@@ -167,8 +197,8 @@ class _Reader:
 
     def keys(self, f: dict[str, Y], name: str, owner: str) -> tuple[str, ...]:
         out: list[str] = []
-        for y in self.items(f, name):
-            checked = check_key(str(y.value))
+        for y, raw in self.scalars(f, name):
+            checked = check_key(raw)
             if checked.error:
                 self.error(y, name, checked.error)
                 continue
@@ -243,7 +273,7 @@ class _Reader:
             f = self.fields(entry, allowed, f"OZG-ID {ozg_id}")
             if f is None:
                 continue
-            if not ozg_id.isdigit():
+            if not (ozg_id.isascii() and ozg_id.isdigit()):
                 self.error(entry, ozg_id, "ist keine OZG-ID (nur Ziffern, z. B. 10513)")
                 continue
             if ozg_id in self.out.ozg:
@@ -281,12 +311,14 @@ class _Reader:
             status = self.vocab(f["status"], "status", Umsetzungsstatus) if "status" in f else None
             if "status" not in f:
                 self.error(entry, "status", f"Pflichtfeld fehlt (Umsetzungsprojekt „{name}“)")
-            themenfelder = tuple(str(y.value) for y in self.items(f, "themenfelder"))
-            for y in self.items(f, "themenfelder"):
-                self.out.refs.append(Ref("themenfeld", str(y.value), self.at(y), "themenfelder", name))
-            ozg_ids = tuple(str(y.value) for y in self.items(f, "ozg_ids"))
-            for y in self.items(f, "ozg_ids"):
-                self.out.refs.append(Ref("ozg_id", str(y.value), self.at(y), "ozg_ids", name))
+            themenfelder_at = self.scalars(f, "themenfelder")
+            themenfelder = tuple(value for _, value in themenfelder_at)
+            for y, value in themenfelder_at:
+                self.out.refs.append(Ref("themenfeld", value, self.at(y), "themenfelder", name))
+            ozg_ids_at = self.scalars(f, "ozg_ids")
+            ozg_ids = tuple(value for _, value in ozg_ids_at)
+            for y, value in ozg_ids_at:
+                self.out.refs.append(Ref("ozg_id", value, self.at(y), "ozg_ids", name))
             efa = self.vocab(f["efa_typ"], "efa_typ", EfaTyp) if "efa_typ" in f else EfaTyp.KEINE_ANGABE
             projekt = Umsetzungsprojekt(
                 name=name,
@@ -345,9 +377,8 @@ class _Reader:
             if titel is None:
                 continue
             kommunen: list[str] = []
-            for y in self.items(f, "kommunen"):
-                ags = str(y.value).strip()
-                if not re.fullmatch(r"\d{8}", ags):
+            for y, ags in self.scalars(f, "kommunen"):
+                if not re.fullmatch(r"[0-9]{8}", ags):
                     self.error(y, "kommunen", f"„{ags}“ ist kein AGS (8 Ziffern, in Anführungszeichen)")
                     continue
                 kommunen.append(ags)
@@ -358,7 +389,6 @@ class _Reader:
             if url and not url.startswith(("http://", "https://")):
                 self.error(f["url"], "url", f"„{url}“ ist keine http(s)-Adresse")
                 url = None
-            beispiel = f.get("beispiel")
             steckbrief = Steckbrief(
                 titel=titel,
                 kommunen=tuple(kommunen),
@@ -367,7 +397,7 @@ class _Reader:
                 reifegrad=reifegrad,
                 url=url,
                 kontakt_rolle=self.text(f, "kontakt_rolle"),
-                beispiel=bool(beispiel.value) if beispiel is not None else False,
+                beispiel=self.flag(f, "beispiel"),
             )
             self.out.steckbriefe.append((steckbrief, self.at(entry)))
 
@@ -391,6 +421,13 @@ class _Reader:
                 self.error(entry, "aufgehobene_schluessel", f"{checked.key} doppelt (schon in {earlier})")
                 continue
             self.out.retired[checked.key] = self.at(entry)
+
+
+def _as_written(y: Y) -> str:
+    """A scalar as the file spells it: ``1.10`` stays ``1.10``, ``yes`` stays ``yes``."""
+    if isinstance(y.value, str):
+        return y.value
+    return y.text if y.text is not None else str(y.value)
 
 
 def _where(at: At) -> str:

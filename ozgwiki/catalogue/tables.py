@@ -4,26 +4,37 @@ What German office exports look like in practice, and what this module therefore
 
 - ``;`` as delimiter (Excel with German locale), ``,`` (LibreOffice, scripts) or a tab; sniffed from
   the header line, because the header is the one line we know the shape of;
-- UTF-8 with or without BOM, or Windows-1252 (Excel's "CSV (Trennzeichen-getrennt)"): tried in that
-  order, and the one used is reported, so an editor learns why umlauts look wrong elsewhere;
+- UTF-8 with or without BOM, or Windows-1252 (Excel's "CSV (Trennzeichen-getrennt)"); the one used
+  is reported, so an editor learns why umlauts look wrong elsewhere. Mixed and double-encoded files
+  are refused, never guessed at (:mod:`ozgwiki.catalogue.encoding`);
 - CRLF, LF or CR line ends; quoted fields spanning lines. Line numbers are physical file lines
-  (header = 1), so they match what an editor sees in a text editor;
+  (header = 1), so they match what an editor sees in a text editor. A stray quote that would
+  swallow the following rows is an error (:mod:`ozgwiki.catalogue.csvrecords`);
+- files larger than :data:`MAX_TABLE_BYTES` and tables without data rows are errors;
 - headers matched tolerantly (:func:`fold_header`): case, spaces, hyphens, ``ü``/``ue``, ``(n)``;
 - ``.xlsx`` through openpyxl, an optional dependency: imported only when an xlsx file is read.
 """
 
 from __future__ import annotations
 
-import csv
 import io
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from ozgwiki.catalogue.csvrecords import read_records
+from ozgwiki.catalogue.encoding import decode
 from ozgwiki.catalogue.problems import Problems, read_bytes
 
+__all__ = ["MAX_TABLE_BYTES", "Columns", "SourceInfo", "Table", "decode", "match_columns", "read_table"]
+
+#: Larger catalogue sources are refused before parsing. The real Umsetzungskatalog is 1.5 MB, the
+#: municipality list 0.1 MB: 32 MB leaves room for twenty times the data and keeps a mistaken file
+#: (a database dump, a log) from costing minutes and gigabytes.
+MAX_TABLE_BYTES = 32 * 2**20
 _ZIP_MAGIC = b"PK\x03\x04"
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 _DELIMITERS = (";", ",", "\t")
 _DELIMITER_NAMES = {";": "Semikolon", ",": "Komma", "\t": "Tabulator"}
 
@@ -57,6 +68,7 @@ class Table:
     header: list[str]
     rows: list[tuple[int, list[str]]]
     info: SourceInfo
+    dropped: int = 0  # records not read because they were broken (already reported)
 
 
 def fold_header(text: str) -> str:
@@ -72,34 +84,6 @@ def fold_header(text: str) -> str:
     return re.sub(r"[^0-9a-z]+", "", t)
 
 
-def decode(data: bytes, file: str, problems: Problems) -> tuple[str, str] | None:
-    """Decode bytes as UTF-8 (BOM or not), else Windows-1252; return (text, encoding name)."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        try:
-            return data[3:].decode("utf-8"), "UTF-8 mit BOM"
-        except UnicodeDecodeError as exc:
-            _undecodable(data, exc.start + 3, file, problems, "als UTF-8 (trotz BOM) noch sonst")
-            return None
-    try:
-        return data.decode("utf-8"), "UTF-8"
-    except UnicodeDecodeError as utf8_error:
-        try:
-            return data.decode("cp1252"), "Windows-1252"
-        except UnicodeDecodeError:
-            _undecodable(data, utf8_error.start, file, problems, "als UTF-8 noch als Windows-1252")
-            return None
-
-
-def _undecodable(data: bytes, offset: int, file: str, problems: Problems, tried: str) -> None:
-    line = data[:offset].count(b"\n") + 1
-    problems.error(
-        file,
-        line,
-        "Kodierung",
-        f"weder {tried} lesbar (Byte 0x{data[offset]:02X}); bitte als „CSV UTF-8“ speichern",
-    )
-
-
 def _sniff_delimiter(first_line: str) -> str:
     """The delimiter that splits the header into the most columns (quotes ignored: headers rarely quote)."""
     counts = {d: first_line.count(d) for d in _DELIMITERS}
@@ -108,13 +92,25 @@ def _sniff_delimiter(first_line: str) -> str:
 
 
 def read_table(path: Path, file: str, problems: Problems) -> Table | None:
-    """Read a CSV or XLSX file; report unreadable files as problems and return None for them."""
-    data = read_bytes(path, file, problems)
+    """Read a CSV or XLSX file; report unreadable files as problems and return None for them.
+
+    A table without data rows is reported too (and returned, so its header is still checked): an
+    export that lost its rows must not load as an empty catalogue.
+    """
+    data = read_bytes(path, file, problems, limit=MAX_TABLE_BYTES)
     if data is None:
         return None
     if data.startswith(_ZIP_MAGIC) or path.suffix.lower() in (".xlsx", ".xlsm"):
-        return _read_xlsx(path, data, file, problems)
-    if b"\x00" in data[:4096]:
+        table = _read_xlsx(path, data, file, problems)
+    else:
+        table = _read_csv(data, file, problems)
+    if table is not None and not table.rows and not table.dropped:
+        problems.error(file, 1, "Datei", "keine Datenzeilen: die Tabelle hat nur die Kopfzeile")
+    return table
+
+
+def _read_csv(data: bytes, file: str, problems: Problems) -> Table | None:
+    if data.startswith(_UTF16_BOMS) or b"\x00" in data[:4096]:
         problems.error(file, 0, "Datei", "Binärdatei, keine CSV-Tabelle (UTF-16? als CSV UTF-8 speichern)")
         return None
     decoded = decode(data, file, problems)
@@ -124,28 +120,14 @@ def read_table(path: Path, file: str, problems: Problems) -> Table | None:
     if not text.strip():
         problems.error(file, 1, "Kopfzeile", "Datei ist leer")
         return None
-    first_line = text.splitlines()[0]
-    delimiter = _sniff_delimiter(first_line)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    header: list[str] | None = None
-    rows: list[tuple[int, list[str]]] = []
-    last_line = 0
-    try:
-        for record in reader:
-            start = last_line + 1
-            last_line = reader.line_num
-            if header is None:
-                header = [h.strip() for h in record]
-                continue
-            if not any(c.strip() for c in record):
-                continue
-            rows.append((start, record))
-    except csv.Error as exc:
-        problems.error(file, last_line + 1, "CSV", f"nicht lesbar: {exc}")
+    delimiter = _sniff_delimiter(text.splitlines()[0])
+    records = read_records(text, delimiter, file, problems)
+    if records is None:
         return None
-    assert header is not None
+    header = [h.strip() for h in records.header.cells]
+    rows = [(r.line, r.cells) for r in records.rows]
     info = SourceInfo(file, "csv", encoding, delimiter, len(rows))
-    return Table(file, header, rows, info)
+    return Table(file, header, rows, info, records.dropped)
 
 
 def _read_xlsx(path: Path, data: bytes, file: str, problems: Problems) -> Table | None:

@@ -6,12 +6,15 @@ Steckbrief for an AGS that is not in the municipality list.
 
 Severity, and why:
 
-- unknown Themenfeld / Lage / OZG-ID / AGS: **error** — a page would link to nothing;
+- unknown Themenfeld / Lage / OZG-ID / AGS: **error** — a page would link to nothing (not checked
+  against a source that could not be read at all: its own error says what is wrong);
 - a key in a project or Steckbrief that the catalogue does not list: **warning** — the catalogue
   holds only the OZG-relevant part of the LeiKa, a valid key may well be outside it (DOMAIN §3.2);
 - a key that is both in the sheet and retired by an admin: **warning** — the admin's word wins
   (it is not in ``known_keys``), but the sheet should be corrected or the entry removed;
-- the EfA note in the sheet's name and in YAML differ: **warning**, YAML wins.
+- the EfA note in the sheet's name and in YAML differ: **warning**, YAML wins;
+- two Themenfelder, Lagen or Umsetzungsprojekte whose names give one page title, or a name that
+  cannot be a title: **error** — pages would overwrite each other (:mod:`.wikititles`).
 
 :func:`build` always returns a catalogue (the best that can be built) so ``catalogue check`` can
 count; :func:`ozgwiki.catalogue.load` throws it away if any error was reported.
@@ -25,9 +28,11 @@ from typing import Any, TypeVar
 
 from ozgwiki.catalogue.kommunen import KommunenData
 from ozgwiki.catalogue.problems import Problems
-from ozgwiki.catalogue.spreadsheet import SheetData
+from ozgwiki.catalogue.spreadsheet import LAGE, THEMENFELD, SheetData
 from ozgwiki.catalogue.supplement import Supplement
-from ozgwiki.model import Catalogue, Lage, OzgLeistung, Themenfeld
+from ozgwiki.catalogue.wikititles import Named, check_titles
+from ozgwiki.model import Catalogue, Lage, OzgLeistung, Themenfeld, Umsetzungsprojekt
+from ozgwiki.titles import LAGE_PREFIX, PROJEKT_PREFIX, THEMENFELD_PREFIX
 
 T = TypeVar("T")
 
@@ -58,6 +63,37 @@ def _unique(
         first[k] = f"{at.file}:{at.line}"
         kept.append(item)
     return kept
+
+
+def _checkable(kind: str, sheet: SheetData, kommunen: KommunenData | None) -> bool:
+    """Can a reference of this kind be checked? Not against a source that could not be read at all:
+    every reference would fail, and dozens of "unbekannt" would hide the one real error."""
+    if kind == "ags":
+        return kommunen is None or kommunen.readable
+    return sheet.readable
+
+
+def _check_titles(
+    sheet: SheetData,
+    supplement: Supplement,
+    projekte: list[Umsetzungsprojekt],
+    problems: Problems,
+) -> None:
+    """Names that are page titles, in reading order: the sheet first, then the YAML files.
+
+    Projects already reported as duplicates (same slug) are left out: one message per slip.
+    """
+    file = sheet.info.file if sheet.info else ""
+    tf_col = sheet.columns.get(THEMENFELD, THEMENFELD)
+    themenfelder = [Named(name, file, line, tf_col) for name, line in sheet.themenfelder.items()]
+    themenfelder += [Named(name, at.file, at.line, name) for name, (_, at) in supplement.themenfelder.items()]
+    check_titles("Themenfeld", THEMENFELD_PREFIX, themenfelder, problems)
+    lage_col = sheet.columns.get(LAGE, LAGE)
+    lagen = [Named(name, file, line, lage_col) for name, (_, line) in sheet.lagen.items()]
+    check_titles("Lage", LAGE_PREFIX, lagen, problems)
+    kept = {id(p) for p in projekte}
+    named = [Named(p.name, at.file, at.line, "name") for p, at in supplement.projekte if id(p) in kept]
+    check_titles("Umsetzungsprojekt", PROJEKT_PREFIX, named, problems)
 
 
 def build(
@@ -118,6 +154,8 @@ def build(
             )
 
     for ref in supplement.refs:
+        if not _checkable(ref.kind, sheet, kommunen):
+            continue
         where = (ref.at.file, ref.at.line, ref.field)
         of = f"„{ref.owner}“: " if ref.owner else ""
         if ref.kind == "themenfeld" and ref.value not in themenfelder:
@@ -149,6 +187,7 @@ def build(
         key=lambda p: p.slug,
         what=lambda p: f"Umsetzungsprojekt „{p.name}“ doppelt (Kurzname {p.slug}, ",
     )
+    _check_titles(sheet, supplement, projekte, problems)
     steckbriefe = _unique(
         supplement.steckbriefe,
         problems,
