@@ -30,14 +30,18 @@ What counts, and why:
 
   - hard separators: ``,`` ``;`` ``/`` line breaks, ``<br>`` (any spelling), and the words "und",
     "sowie", "oder", "bzw.", "&", "+";
-  - inside one list item, words are split on white space. A "digit word" (digits with dots and
-    dashes, maybe in quotes or brackets) is joined with the next digit word when exactly one space
-    (also a no-break or thin space) separates them and the digits stay at most 14. So
-    "99 012 001 001 000" is one candidate and "99012001001000 99008001012009" are two;
+  - inside one list item, words are split on white space. A "digit word" (digits of any script with
+    dots, dashes and invisible format characters, maybe in quotes or brackets) is joined with the
+    next digit word when exactly one white space character (also a no-break or thin space) separates
+    them and the digits stay at most 14. So "99 012 001 001 000" is one candidate and
+    "99012001001000 99008001012009" are two;
   - a word with digits *and* other characters (``9901200A001000``, ``LeiKa:99012001001000``) is one
     candidate of its own; plain words beside a key ("LeiKa:", "(Erteilung)") are commentary and are
-    skipped; a list item without any digit ("nicht im LeiKa") is one candidate, so placeholders
-    are reported.
+    skipped; a list item without any digit ("nicht im LeiKa") is one candidate if it has a (Latin)
+    letter, so placeholders are reported.
+
+  The character classes are :mod:`ozgwiki.leika`'s explicit lists, which Modul:LeiKa repeats
+  (Lua 5.1 has no Unicode tables), so the wiki finds the same candidates.
 
 ``offset`` is the position of the candidate's first character in the original text; ``raw`` is
 what MediaWiki would show there (comments removed, ``&nbsp;`` decoded), so ``raw`` equals
@@ -49,7 +53,6 @@ from __future__ import annotations
 import bisect
 import contextlib
 import re
-import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -66,6 +69,8 @@ from mwparserfromhell.nodes import (
     Wikilink,
 )
 from mwparserfromhell.wikicode import Wikicode
+
+from ozgwiki.leika import DASHES, DOTS, FORMAT_CHARS, WHITESPACE, is_digit, is_word_char
 
 #: Template → parameters that carry LeiKa keys (docs/architecture.md).
 DEFAULT_KEY_PARAMS: Mapping[str, tuple[str, ...]] = MappingProxyType(
@@ -94,7 +99,9 @@ _HARD_SEPARATORS = frozenset(",;/\n\r")
 _CONJUNCTIONS = frozenset({"und", "sowie", "oder", "bzw", "bzw.", "&", "+"})
 _OPENERS = "\"'„“”‚‘’«»‹›([{<（［「『"
 _CLOSERS = "\"'„“”‚‘’«»‹›)]}>）］」』.,;:!?"
-_DIGIT_WORD_EXTRA = frozenset(".·-\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe63\uff0d\uff0e")
+# What may stand between the digits of a digit word: dots, dashes and invisible format characters
+# (the character classes of ozgwiki.leika, which Modul:LeiKa repeats).
+_DIGIT_WORD_EXTRA = DOTS | DASHES | FORMAT_CHARS
 
 _TITLE_SPACE_RE = re.compile(r"[ _\xa0\u1680\u180e\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+")
 _BIDI_RE = re.compile(r"[\u200e\u200f\u202a-\u202e]")
@@ -357,15 +364,12 @@ class _Extractor:
 
 
 def _word_kind(word: str) -> tuple[str, int]:
-    """Classify a word as "digit", "mixed" or "text" and count its decimal digits."""
+    """Classify a word as "digit", "mixed" or "text" and count its digits (of any script)."""
     core = word.lstrip(_OPENERS).rstrip(_CLOSERS)
-    digits = sum(1 for ch in core if ch.isdecimal())
+    digits = sum(1 for ch in core if is_digit(ch))
     if digits == 0:
         return "text", 0
-    if all(
-        ch.isdecimal() or ch in _DIGIT_WORD_EXTRA or unicodedata.category(ch) in ("Pd", "Cf")
-        for ch in core
-    ):
+    if all(is_digit(ch) or ch in _DIGIT_WORD_EXTRA for ch in core):
         return "digit", digits
     return "mixed", digits
 
@@ -384,12 +388,12 @@ def _items(run: _Run) -> Iterator[list[_Word]]:
             item, gap = [], ""
             i += 1
             continue
-        if ch.isspace():
+        if ch in WHITESPACE:
             gap += ch
             i += 1
             continue
         j = i
-        while j < len(chars) and not chars[j].isspace() and chars[j] not in _HARD_SEPARATORS:
+        while j < len(chars) and chars[j] not in WHITESPACE and chars[j] not in _HARD_SEPARATORS:
             j += 1
         word = "".join(chars[i:j])
         if word.lower() in _CONJUNCTIONS:
@@ -441,7 +445,7 @@ def _candidates(stream: _Stream) -> Iterator[tuple[str, int]]:
         for item in _items(run):
             if all(w.kind == "text" for w in item):
                 text = "".join(run.chars[item[0].start : item[-1].end])
-                if not any(ch.isalnum() for ch in text):
+                if not any(is_word_char(ch) for ch in text):
                     continue  # "-", "–", "?" … an empty list item, not a candidate
             for start, end in _spans(item):
                 yield "".join(run.chars[start:end]), run.offsets[start]

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import html
 import re
+import urllib.parse
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -53,6 +54,7 @@ __all__ = [
     "PageTextError",
     "escape_param_value",
     "get_template_params",
+    "is_redirect",
     "normalize_template_name",
     "set_template_params",
     "unescape_param_value",
@@ -86,6 +88,48 @@ def normalize_template_name(name: str) -> str:
     if title and len(title[0].upper()) == 1:
         title = title[0].upper() + title[1:]
     return title
+
+
+# --------------------------------------------------------------------------------------------------
+# Redirects
+
+
+# MediaWiki's redirect magic word on a German wiki: #WEITERLEITUNG and the English #REDIRECT, in any
+# case (MessagesDe.php); then, as WikitextContent::getRedirectTargetAndText reads it, optional white
+# space and one optional colon, and a link whose target is everything up to the first "|" or "]]".
+# PHP's \s (no /u flag) is ASCII white space, so is re.ASCII's.
+_REDIRECT_RE = re.compile(
+    r"(?:#WEITERLEITUNG|#REDIRECT)\s*:?\s*\[\[(.*?)(?:\|.*?)?\]\]", re.IGNORECASE | re.ASCII
+)
+# What no page title may contain (MediaWikiTitleCodec): characters outside $wgLegalTitleChars, "~~~",
+# and relative paths ("." and ".." as path segments); and the title's length limit in bytes.
+_ILLEGAL_TITLE_RE = re.compile(r"[#<>\[\]|{}\x00-\x1f\x7f\ufffd]|~~~|(?:^|/)\.\.?(?:/|$)")
+_MAX_TITLE_BYTES = 255
+
+
+def is_redirect(text: str) -> bool:
+    """Whether MediaWiki reads the page ``text`` as a redirect, so that no bot may write into it.
+
+    A redirect is ``#WEITERLEITUNG [[Ziel]]`` or ``#REDIRECT [[Ziel]]`` at the very start of the page
+    (after leading white space), the magic word in any case, with or without a space or a colon before
+    the link (``#redirect:[[Ziel]]``); the link may have a label or a section (``[[Ziel#Teil|x]]``),
+    and anything may follow it (categories, ``{{Weiterleitungshinweis}}``, text). Like MediaWiki, a
+    link whose target is no valid page title (empty, with ``< > [ ] { } |`` or ``~~~``, a relative
+    path) makes no redirect, and neither does the magic word anywhere but at the start, inside a
+    comment or ``<nowiki>``. Where only the wiki's configuration could tell (a bare namespace such as
+    ``[[Kategorie:]]``, ``[[Spezial:Abmelden]]``), the answer is True: a bot rather leaves a page alone.
+
+    Pure: the text alone decides. Writing a template into a redirect would put it before the magic word
+    and turn the redirect into an ordinary page, so the sync engine skips such pages.
+    """
+    match = _REDIRECT_RE.match(text.lstrip(_WS))
+    if match is None:
+        return False
+    target = match.group(1)
+    if "%" in target:  # MediaWiki decodes percent-encoded targets
+        target = urllib.parse.unquote(target.lstrip(":"), errors="replace")
+    title = target.partition("#")[0].strip(" _").lstrip(":").strip(" _")
+    return bool(title) and not _ILLEGAL_TITLE_RE.search(title) and len(title.encode()) <= _MAX_TITLE_BYTES
 
 
 # --------------------------------------------------------------------------------------------------

@@ -3,7 +3,8 @@
 Every bot (deploy, import, validate, regenerate) is "a list of :class:`PageChange`" plus this engine.
 A change is a pure ``transform(text) -> text | None`` for one title; the engine reads the pages in
 batches through the site client, respects opt-outs (``{{nobots}}``), turns pages that cannot be edited
-safely into reported skips, and saves through :meth:`ozgwiki.site.Site.edit`, the one save choke point.
+safely -- and redirects, which a write would break -- into reported skips, and saves through
+:meth:`ozgwiki.site.Site.edit`, the one save choke point.
 
 Runs converge: a transform describes the desired state, not a step, so a run that was killed half-way
 and started again ends where an uninterrupted run would have, and a second run changes nothing.
@@ -21,6 +22,7 @@ from typing import Any
 from ozgwiki.errors import PageTextError
 from ozgwiki.optout import bot_may_edit
 from ozgwiki.pages import PageState, SaveOutcome
+from ozgwiki.pagetext import is_redirect
 from ozgwiki.scope import Scope
 from ozgwiki.site import Site
 
@@ -124,6 +126,10 @@ class _OptedOut(Exception):
     """Raised inside a transform when the fresh text carries an opt-out marker."""
 
 
+class _Redirect(Exception):
+    """Raised inside a transform when the fresh text is a redirect (someone pointed the page elsewhere)."""
+
+
 _SAVE_OUTCOMES = {
     SaveOutcome.CREATED: Outcome.CREATED,
     SaveOutcome.CHANGED: Outcome.CHANGED,
@@ -208,12 +214,18 @@ class SyncEngine:
             return refused
 
         def guarded(text: str) -> str | None:
+            if text and is_redirect(text):
+                raise _Redirect
             if self.respect_opt_out and text and not bot_may_edit(text, self.bot_user):
                 raise _OptedOut
             return change.transform(text)
 
         try:
             result = self.site.edit(change.title, guarded, change.summary, page=state, minor=change.minor)
+        except _Redirect:
+            log.warning("%s: is a redirect now; left alone", change.title)
+            message = "Seite ist eine Weiterleitung; nicht bearbeitet (zum Pflegen Weiterleitung entfernen)"
+            return PageReport(change.title, Outcome.SKIPPED, change.kind, message, dry_run=dry)
         except _OptedOut:
             log.warning("%s: opted out of bot edits ({{nobots}}); left alone", change.title)
             return PageReport(

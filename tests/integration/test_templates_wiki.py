@@ -9,6 +9,7 @@ LeiKa group), unique per run, so they never meet the import bot's pages.
 from __future__ import annotations
 
 import html
+import json
 import os
 import re
 import uuid
@@ -22,7 +23,7 @@ from ozgwiki.bot import BotContext
 from ozgwiki.bots import deploy as deploy_bot
 from ozgwiki.config import LOCALWIKI_DIR_ENV, Config
 from ozgwiki.pages import ParsedPage
-from ozgwiki.pagetext import escape_param_value
+from ozgwiki.pagetext import escape_param_value, is_redirect
 from ozgwiki.site import Site
 
 pytestmark = pytest.mark.wiki
@@ -283,3 +284,74 @@ def test_page_using_a_key_follows_when_the_key_is_retired(
     )
     assert wiki.run_jobs().failed == 0
     assert RETIRED_CATEGORY in categories()
+
+
+MALFORMED_CATEGORY = "Seiten mit ungültigen LeiKa-Schlüsseln"
+#: The shared key rule (tests/unit/test_key_rules_shared.py runs it through Python and lua5.1).
+KEY_RULES = json.loads((REPO / "tests/golden/templates/key_rules.json").read_text(encoding="utf-8"))
+
+
+def test_shared_key_rules_render_on_the_wiki_as_python_judges_them(site: Site) -> None:
+    """Every case of key_rules.json as an editor writes it, ``{{LeiKa|…}}``, through Vorlage:LeiKa and
+    the Modul:LeiKa the ``site`` fixture has just deployed: a well-formed key is looked up as
+    ``LeiKa <key>`` (the page dependency MediaWiki records) and shown, never marked malformed; a
+    malformed one shows the reason Python gives, word for word, puts the page into the maintenance
+    category and is not looked up (so never linked or stored)."""
+    failures = []
+    for case in KEY_RULES["cases"]:
+        key, reason = case["key"], case["reason"]
+        parsed = site.parse(text=f"{{{{LeiKa|{case['text']}}}}}", context_title="Testseite Schlüsselregeln")
+        assert_clean(parsed)
+        shown = text_of(parsed)
+        lookups = {t.title for t in parsed.templates if t.title.startswith("LeiKa ")}
+        if reason is None:
+            ok = (
+                lookups == {f"LeiKa {key}"}
+                and key in shown
+                and "ungültiger" not in shown
+                and MALFORMED_CATEGORY not in parsed.categories
+            )
+        else:
+            ok = (
+                f"(ungültiger LeiKa-Schlüssel: {reason})" in shown
+                and MALFORMED_CATEGORY in parsed.categories
+                and lookups == set()
+            )
+        if not ok:
+            failures.append((case["id"], shown, sorted(lookups), parsed.categories))
+    assert failures == []
+
+
+#: Pages that are, or look like, redirects (tests/unit/test_human_text_random.py has more).
+REDIRECT_TEXTS = [
+    "#WEITERLEITUNG [[Ziel]]",
+    "#weiterleitung [[Ziel|Text]]",
+    "  \n\t#REDIRECT:[[Ziel#Abschnitt]]\n[[Kategorie:X]]",
+    "#Redirect\n[[Ziel]] und Text\n{{LeiKa-Leistung|Status=aktiv}}",
+    "#REDIRECT :[[:Kategorie:X]]",
+    "#WEITERLEITUNG [[%C3%84rger]]",
+    "#WEITERLEITUNG [[ Ziel |]]",
+    "Text\n#WEITERLEITUNG [[Ziel]]",
+    "#WEITERLEITUNGEN [[Ziel]]",
+    "# WEITERLEITUNG [[Ziel]]",
+    "#REDIRECT: : [[Ziel]]",
+    "#REDIRECT [[]]",
+    "#REDIRECT [[#Abschnitt]]",
+    "#REDIRECT [[a<b]]",
+    "#REDIRECT [[a~~~b]]",
+    "#REDIRECT [[../x]]",
+    "#REDIRECT [[Ziel\n]]",
+    "<!-- -->#REDIRECT [[Ziel]]",
+    "<nowiki>#REDIRECT [[Ziel]]</nowiki>",
+    "\ufeff#REDIRECT [[Ziel]]",
+    "\u00a0#REDIRECT [[Ziel]]",
+    "{{LeiKa-Leistung}}\n#WEITERLEITUNG [[Ziel]]",
+]
+
+
+def test_is_redirect_agrees_with_mediawiki(site: Site) -> None:
+    """``ozgwiki.pagetext.is_redirect`` (which the sync engine asks before writing) says what the wiki
+    says: MediaWiki renders a redirect page with its "redirectMsg" box."""
+    verdicts = {t: "redirectMsg" in site.parse(text=t, context_title="Test").html for t in REDIRECT_TEXTS}
+    assert {t: is_redirect(t) for t in REDIRECT_TEXTS} == verdicts
+    assert set(verdicts.values()) == {True, False}

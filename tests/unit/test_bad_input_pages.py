@@ -126,3 +126,24 @@ def test_a_page_that_is_only_markup_garbage_yields_no_keys_and_no_crash() -> Non
     assert got in (Outcome.SKIPPED, Outcome.CHANGED)
     if got is Outcome.SKIPPED:
         assert site.text == garbage
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "#WEITERLEITUNG [[Abbruchgenehmigung]]",
+        "#weiterleitung[[OZG-Leistung 10514]]\n[[Kategorie:Weiterleitung]]",
+        "  #REDIRECT: [[Bauen#Abbruch|x]]\n" + GOOD,
+    ],
+)
+def test_an_editors_redirect_stays_a_redirect(text: str) -> None:
+    """Writing the template above the magic word would turn the redirect into an ordinary page."""
+    got, said, site = through_engine(text, ITEM.transform)
+    assert got is Outcome.SKIPPED and "Weiterleitung" in said
+    assert site.text == text and site.writes == 0
+
+
+def test_a_redirect_in_a_comment_is_no_redirect() -> None:
+    text = "<!-- #WEITERLEITUNG [[X]] -->\n" + GOOD.replace("Kommunal", "Land")
+    got, _said, site = through_engine(text, ITEM.transform)
+    assert got is Outcome.CHANGED and site.writes == 1

@@ -15,6 +15,7 @@ from ozgwiki.leika import (
     KeyLevel,
     KeyStatus,
     classify,
+    format_problem,
     normalize,
     parse_key,
     suggest_transposition,
@@ -95,10 +96,20 @@ CASES = [
                  id="norm-soft-hyphen"),
     pytest.param("\u200e99012001001000\u200f", {}, V, K, True, K, "unsichtbare Zeichen entfernt",
                  id="norm-bidi-marks"),
-    pytest.param("９９０１２００１００１０００", {}, V, K, True, K, "Vollbreite Ziffern umgewandelt",
-                 id="norm-full-width-digits"),
-    pytest.param("٩٩٠١٢٠٠١٠٠١٠٠٠", {}, V, K, True, K, "Ziffern aus einer anderen Schrift umgewandelt",
-                 id="norm-arabic-indic-digits"),
+    pytest.param("\u202e99012001001000", {}, V, K, True, K, "unsichtbare Zeichen entfernt",
+                 id="norm-right-to-left-override"),
+    pytest.param("\u2067\u202b99012001001000\u202c\u2069", {}, V, K, True, K, "unsichtbare Zeichen entfernt",
+                 id="norm-bidi-embedding-and-isolate"),
+    # -- digits of other scripts are never converted (Modul:LeiKa does the same, see key_rules.json)
+    pytest.param("９９０１２００１００１０００", {}, N, "９９０１２００１００１０００", False, None,
+                 "enthält an Stelle 1 die vollbreite Ziffer „９“; erlaubt sind nur die Ziffern 0–9",
+                 id="full-width-digits-are-reported"),
+    pytest.param("٩٩٠١٢٠٠١٠٠١٠٠٠", {}, N, "٩٩٠١٢٠٠١٠٠١٠٠٠", False, None,
+                 "die Ziffer „٩“ aus einer anderen Schrift", id="arabic-indic-digits-are-reported"),
+    pytest.param("99012001001０00", CAT, N, "99012001001０00", False, None, "an Stelle 12 die vollbreite",
+                 id="one-full-width-digit-no-suggestion"),
+    pytest.param("\u202e９９０１２００１００１０００", {}, N, "９９０１２００１００１０００", False, None,
+                 "vollbreite Ziffer", id="full-width-digits-behind-override"),
     pytest.param("LeiKa:99012001001000", {}, V, K, True, K, "Präfix „LeiKa:“ entfernt", id="prefix-leika"),
     pytest.param("LeiKa: 99012001001000", {}, V, K, True, K, "Präfix „LeiKa:“ entfernt",
                  id="prefix-leika-space"),
@@ -217,6 +228,32 @@ def test_normalize_keeps_spaces_that_are_not_between_digits() -> None:
 
 def test_prefix_must_be_a_whole_word() -> None:
     assert normalize("Leikasystem 99012001001000").key == "Leikasystem 99012001001000"
+
+
+def test_digits_of_other_scripts_are_left_as_written() -> None:
+    assert normalize("９９ ０１２").key == "９９ ０１２"  # not digits 0-9: nothing to join either
+    assert normalize("９９ ０１２").changes == ()
+
+
+@pytest.mark.parametrize(
+    ("key", "reason"),
+    [
+        ("99012001001000", None),
+        ("77000000000316", None),
+        ("9901200100100", "13 statt 14 Ziffern"),
+        ("9901200100100ü", "enthält den Buchstaben „ü“ an Stelle 14"),
+        (
+            "𝟗9012001001000",
+            "enthält an Stelle 1 die Ziffer „𝟗“ aus einer anderen Schrift; erlaubt sind nur die Ziffern 0–9",
+        ),
+        ("99000001001000", "die Leistungsgruppierung (Stellen 3–5) ist 000"),
+        ("", "das Feld ist leer"),
+    ],
+)
+def test_format_problem_is_the_short_reason_of_the_message(key: str, reason: str | None) -> None:
+    assert format_problem(key) == reason
+    if reason is not None:
+        assert reason in classify(key).message
 
 
 _MESSY = st.text(

@@ -20,7 +20,7 @@ from pathlib import Path
 import mwparserfromhell
 import pytest
 
-from ozgwiki import schema
+from ozgwiki import schema, storage
 from ozgwiki.extract import extract_keys
 
 GOLDEN = Path(__file__).parent.parent / "golden" / "templates"
@@ -433,17 +433,23 @@ def test_splitting_and_normalising(text: str, keys: list[str] | None) -> None:
 @pytest.mark.parametrize(
     ("text", "reason"),
     [
-        ("nicht im LeiKa", "nur Ziffern erlaubt"),
-        ("9901200A001000", "nur Ziffern erlaubt"),
+        ("nicht im LeiKa", "Platzhalter der KDN-Datenbank"),
+        ("9901200A001000", "enthält den Buchstaben „A“ an Stelle 8"),
         ("990120010010000", "15 statt 14 Ziffern"),
-        ("10513", "5 statt 14 Ziffern"),
-        ("99012001000001", "Detail ohne Verrichtung"),
-        ("99000001001000", "Gruppierung oder Leistungskennung 000"),
+        ("20513", "5 statt 14 Ziffern"),
+        ("10513", "eine OZG-ID (eine OZG-Leistung)"),
+        ("99012001000001", "Verrichtungsdetail 001 (Stellen 12–14) ohne Verrichtung (Stellen 9–11 sind 000)"),
+        ("99000001001000", "die Leistungsgruppierung (Stellen 3–5) ist 000"),
+        (
+            "９９０１２００１００１０００",
+            "enthält an Stelle 1 die vollbreite Ziffer „９“; erlaubt sind nur die Ziffern 0–9",
+        ),
     ],
 )
 def test_malformed_keys(text: str, reason: str) -> None:
+    """The reasons are ozgwiki.leika.format_problem's, word for word (tests/unit/test_key_rules_shared.py)."""
     out, sets = leika(text)
-    assert f"({'ungültiger LeiKa-Schlüssel: ' + reason})" in out
+    assert f"(ungültiger LeiKa-Schlüssel: {reason})" in out
     assert sets == []
 
 
@@ -548,7 +554,7 @@ def test_editor_separators_show_two_checked_keys() -> None:
 def test_no_break_and_thin_spaces_join_a_key_like_python() -> None:
     text = "99\u00a0012\u2009001 001\u202f000"
     assert [f.raw for f in extract_keys("{{LeiKa|" + text + "}}")] == [text]
-    assert lua_candidates(text) == ["99 012 001 001 000"]  # Lua shows them as plain spaces
+    assert lua_candidates(text) == [text]  # Lua splits on characters too, and keeps them as written
     _out, sets = leika(text)
     assert sets == ["#set LeiKa-Schlüssel=99012001001000"]
 
@@ -625,6 +631,25 @@ def test_page_links_store_titles_and_show_names() -> None:
     )
     assert out == "[[Kommune 05554004|Ahaus]], [[Kommune 05554008|05554008]]"
     assert sets == ["#set Kommune=Kommune 05554004;Kommune 05554008 | +sep=;"]
+
+
+@pytest.mark.parametrize(
+    ("values", "options", "stored"),
+    [
+        (["2021-02", "", "2020-11"], {"datum": "ja", "sonst": "ohne Zeitplan"}, "2020-11"),
+        (["", "2020-13"], {"datum": "ja", "sonst": "ohne Zeitplan"}, "ohne Zeitplan"),
+        (["4"], {"erlaubt": "1;2;3", "sonst": "ohne Priorität"}, "ohne Priorität"),
+        (["3"], {"erlaubt": "1;2;3", "sonst": "ohne Priorität"}, "3"),
+    ],
+)
+def test_rank_stores_a_sort_key_every_page_has(
+    values: list[str], options: dict[str, str], stored: str
+) -> None:
+    args = ", ".join(lua_quote(v) for v in values)
+    named = ", ".join(f"{k}={lua_quote(v)}" for k, v in {**options, "attribut": "Rang"}.items())
+    out, sets = run_lua(f"require('Modul:OZG').rang(makeFrame({{{args}, {named}}}))", smw=True)
+    assert out == "" and sets == [f"#set Rang={stored}"]
+    assert storage.stored_values("rang", values[0], options, storage.no_keys, values[1:]) == [stored]
 
 
 def test_titles_written_by_the_forms_are_not_prefixed_twice() -> None:
