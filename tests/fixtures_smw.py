@@ -1,9 +1,10 @@
 """Recorded real SMW/MediaWiki API responses for unit tests, replayed with ``responses``.
 
-The recordings live outside the repository in ``<repo>/../shared/fixtures/smw/`` (see its README);
-this helper loads one and registers it for the test wiki's api.php, honouring the recorded HTTP status
-and headers (``Retry-After``, ``MediaWiki-API-Error`` ...). Each registration also checks that the
-request uses the recorded method and ``action``, so a test cannot pass on the wrong call.
+The recordings are the repository's own, in ``tests/data/api/`` (see its README; re-recorded with
+``tests/smw/record_api.py``); this helper loads one and registers it for the test wiki's api.php,
+honouring the recorded HTTP status and headers (``Retry-After``, ``MediaWiki-API-Error`` ...). Each
+registration also checks that the request uses the recorded method and ``action``, so a test cannot
+pass on the wrong call.
 """
 
 from __future__ import annotations
@@ -18,7 +19,9 @@ from urllib.parse import parse_qsl, urlsplit
 
 import responses
 
-FIXTURES = Path(__file__).resolve().parents[1].parent / "shared" / "fixtures" / "smw"
+RECORDINGS = Path(__file__).resolve().parent / "data" / "api"
+#: What the recorder put in place of every token and password.
+PLACEHOLDER = "REDACTED"
 API_URL = "http://wiki.test/w/api.php"
 # Hop-by-hop or body-describing headers that `responses` sets itself.
 _SKIP_HEADERS = {"content-type", "content-length", "connection", "set-cookie", "host", "date"}
@@ -26,19 +29,21 @@ _SKIP_HEADERS = {"content-type", "content-length", "connection", "set-cookie", "
 
 @cache
 def _raw(name: str) -> dict[str, Any]:
-    path = FIXTURES / f"{name}.json"
+    path = RECORDINGS / f"{name}.json"
     if not path.is_file():
-        raise FileNotFoundError(f"fixture {name!r} not found in {FIXTURES} (is ../shared there?)")
+        raise FileNotFoundError(
+            f"recording {name!r} not found in {RECORDINGS} (recorded with tests/smw/record_api.py)"
+        )
     return json.loads(path.read_text(encoding="utf-8"))
 
 
 def load(name: str) -> dict[str, Any]:
-    """A fresh deep copy of one recorded fixture (request, response, ...)."""
+    """A fresh deep copy of one recording (request, response, ...)."""
     return copy.deepcopy(_raw(name))
 
 
 def body(name: str) -> dict[str, Any]:
-    """The recorded response body of a fixture."""
+    """The recorded response body of a recording."""
     return load(name)["response"]["body"]
 
 
@@ -186,3 +191,36 @@ def make_site(
         max_conflict_retries=max_conflict_retries,
     )
     return site, t
+
+
+def names() -> list[str]:
+    """The names of all recordings."""
+    return sorted(p.stem for p in RECORDINGS.glob("*.json"))
+
+
+def local_secrets() -> list[str]:
+    """The real wiki passwords this machine knows, to look for in recordings (none on a fresh clone).
+
+    The local wiki's accounts (``.localwiki/accounts.json`` or ``$OZGWIKI_LOCALWIKI_DIR``) and, when
+    ``$OZGWIKI_SMW_CONFIG`` names the SMW suite's file, that wiki's bot and editor passwords.
+    """
+    import os
+
+    import yaml
+
+    from ozgwiki.config import load_config
+
+    out: list[str] = []
+    repo = Path(__file__).resolve().parents[1]
+    local = Path(os.environ.get("OZGWIKI_LOCALWIKI_DIR") or repo / ".localwiki")
+    if (local / "accounts.json").is_file():
+        accounts = json.loads((local / "accounts.json").read_text(encoding="utf-8"))
+        for account in accounts.values():
+            if isinstance(account, dict):
+                out += [str(account[k]) for k in ("secret", "password") if account.get(k)]
+    suite = Path(os.environ.get("OZGWIKI_SMW_CONFIG", ""))
+    if suite.is_file():
+        data = yaml.safe_load(suite.read_text(encoding="utf-8")) or {}
+        out.append(load_config((suite.parent / data["bot"]).resolve()).wiki.password())
+        out.append((suite.parent / data["editor"]["password_file"]).read_text(encoding="utf-8").strip())
+    return [s for s in out if len(s) >= 8]

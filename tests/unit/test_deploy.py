@@ -1,7 +1,7 @@
 """ozgwiki deploy: desired pages per variant, the record rule, the job-queue wait and the bot's order.
 
 The SMW side cannot run here (no SMW wiki on this machine): the wait and the run order are replayed
-with ``responses`` on recorded SMW 4.2 responses (``../shared/fixtures/smw``).
+with ``responses`` on recorded SMW 4.2 responses (``tests/data/api``).
 """
 
 from __future__ import annotations
@@ -308,7 +308,7 @@ class FakeWiki:
             body = statistics_body(self.jobs.pop(0) if len(self.jobs) > 1 else self.jobs[0])
         elif action == "query" and p.get("meta") == "siteinfo":
             body = fx.body("siteinfo_extensions")
-            # The recorded wiki had neither ParserFunctions nor Scribunto; this one has what we name.
+            # The recorded wiki has ParserFunctions and Scribunto; this one has exactly what we name.
             body["query"]["extensions"] = [{"name": n} for n in self.extensions]
         elif action == "query" and p.get("meta") == "tokens":
             body = fx.body("tokens_login" if p.get("type") == "login" else "tokens_csrf")

@@ -36,7 +36,7 @@ def logged_in(monkeypatch, rsps, **kw):
 def existing(text: str = "Alter Text") -> PageState:
     return PageState(
         title=TITLE, exists=True, text=text, revid=22, timestamp="2026-11-29T01:01:23Z",
-        starttimestamp="2026-11-29T02:00:00Z", user="LabBot",
+        starttimestamp="2026-11-29T02:00:00Z", user="OzgBot",
     )  # fmt: skip
 
 
@@ -61,7 +61,7 @@ def register_ratelimits(rsps, seconds: int) -> None:
         "purge": {"user": {"hits": 30, "seconds": 60}},
     }
     fx.register_body(
-        rsps, "query", {"query": {"userinfo": {"id": 3, "name": "LabBot", "ratelimits": limits}}}
+        rsps, "query", {"query": {"userinfo": {"id": 3, "name": "OzgBot", "ratelimits": limits}}}
     )
 
 

@@ -13,8 +13,11 @@ from ozgwiki.errors import ApiError, LoginError
 from ozgwiki.pages import PageState, SaveOutcome, same_after_save, save_form
 from ozgwiki.siteinfo import UserInfo
 
-TITLE = "Baugenehmigung"
-CURRENT = fx.body("revisions_content_fv2")["query"]["pages"][0]["revisions"][0]["slots"]["main"]["content"]
+TITLE = "Aufnahme Baugenehmigung"
+#: The recorded revision of TITLE (revision ids are the wiki's, see tests/data/api/README.md).
+RECORDED = fx.body("revisions_content_fv2")["query"]["pages"][0]["revisions"][0]
+CURRENT = RECORDED["slots"]["main"]["content"]
+REVID = RECORDED["revid"]
 
 
 @pytest.fixture
@@ -26,8 +29,8 @@ def rsps():
 def existing(text: str = CURRENT) -> PageState:
     """The recorded page as a batch read would have returned it."""
     return PageState(
-        title=TITLE, exists=True, text=text, revid=22, timestamp="2026-11-29T01:01:23Z",
-        starttimestamp="2026-11-29T02:00:00Z", user="LabBot",
+        title=TITLE, exists=True, text=text, revid=REVID, timestamp=RECORDED["timestamp"],
+        starttimestamp="2026-11-29T02:00:00Z", user=RECORDED["user"],
     )  # fmt: skip
 
 
@@ -49,7 +52,7 @@ def append(line: str):
     return lambda text: text + "\n" + line
 
 
-def reread(rsps, text: str = CURRENT, revid: int = 23, ts: str = "2026-11-29T01:05:00Z") -> None:
+def reread(rsps, text: str = CURRENT, revid: int = REVID + 1, ts: str = "2026-11-29T01:05:00Z") -> None:
     """The page as read again after a conflict: someone else's newer revision."""
     data = fx.body("revisions_content_fv2")
     rev = data["query"]["pages"][0]["revisions"][0]
@@ -92,12 +95,12 @@ def test_update_sends_a_conflict_safe_edit(monkeypatch, rsps) -> None:
     fx.register(rsps, "edit_update")
     result = site.edit(TITLE, append("[[Kategorie:Bauen]]"), "Bot: Kategorie ergänzt", page=existing())
     assert result.outcome is SaveOutcome.CHANGED
-    assert result.revid == 22
+    assert result.revid == fx.body("edit_update")["edit"]["newrevid"]
     sent = fx.sent(rsps, "edit")[0]
     assert sent["title"] == TITLE
     assert sent["text"] == CURRENT + "\n[[Kategorie:Bauen]]"
     assert sent["summary"] == "Bot: Kategorie ergänzt"
-    assert sent["baserevid"] == "22"
+    assert sent["baserevid"] == str(REVID)
     assert "basetimestamp" not in sent  # see Site._save: it lets same-second human edits be overwritten
     assert sent["starttimestamp"] == "2026-11-29T02:00:00Z"
     assert sent["nocreate"] == "1" and "createonly" not in sent
@@ -113,7 +116,7 @@ def test_create_uses_createonly(monkeypatch, rsps) -> None:
     fx.register(rsps, "edit_create_page")
     result = site.edit(TITLE, lambda _: "Neu.", "Bot: angelegt", page=missing(), minor=True)
     assert result.outcome is SaveOutcome.CREATED
-    assert result.revid == 19
+    assert result.revid == fx.body("edit_create_page")["edit"]["newrevid"]
     sent = fx.sent(rsps, "edit")[0]
     assert sent["createonly"] == "1" and "nocreate" not in sent
     assert "basetimestamp" not in sent and "baserevid" not in sent
@@ -198,9 +201,9 @@ def test_conflict_rereads_reapplies_and_saves(monkeypatch, rsps) -> None:
     assert result.outcome is SaveOutcome.CHANGED
     assert result.attempts == 2
     first, second = fx.sent(rsps, "edit")
-    assert first["baserevid"] == "22"
+    assert first["baserevid"] == str(REVID)
     assert second["text"] == editor_text + "\nBot-Zeile"  # re-applied to the editor's text
-    assert second["baserevid"] == "23"
+    assert second["baserevid"] == str(REVID + 1)
     assert second["starttimestamp"] == "2026-11-29T02:10:00Z"
     assert site.stats.conflicts == 0 and site.stats.changed == 1
 
@@ -233,11 +236,11 @@ def test_save_whose_answer_was_lost_is_reported_as_the_change_it_was(monkeypatch
     stored = CURRENT + "\nBot-Zeile"
     data = fx.body("revisions_content_fv2")
     rev = data["query"]["pages"][0]["revisions"][0]
-    rev.update(revid=24, user="LabBot")  # the bot's own revision: the lost save went through
+    rev.update(revid=REVID + 2, user="OzgBot")  # the bot's own revision: the lost save went through
     rev["slots"]["main"]["content"] = stored
     fx.register(rsps, "revisions_content_fv2", body_override=data)
     result = site.edit(TITLE, append("Bot-Zeile"), "Bot: Test", page=existing())
-    assert result.outcome is SaveOutcome.CHANGED and result.revid == 24
+    assert result.outcome is SaveOutcome.CHANGED and result.revid == REVID + 2
     assert len(fx.sent(rsps, "edit")) == 2 and site.stats.retry_reasons["connection"] == 1
     assert (site.stats.changed, site.stats.unchanged) == (1, 0)
 

@@ -1,9 +1,13 @@
-"""Login with a bot password: success, a clear failure, an unreachable wiki, and no leaked secret."""
+"""Login with a bot password: success, a clear failure, an unreachable wiki, and no leaked secret --
+neither in what the client says nor in the recorded answers the tests replay."""
 
 from __future__ import annotations
 
+import json
 import logging
+import re
 import traceback
+from typing import Any
 
 import fixtures_smw as fx
 import pytest
@@ -26,7 +30,7 @@ def test_login_success_sends_bot_password_and_returns_rights(monkeypatch, rsps) 
     fx.register(rsps, "userinfo_bot")
     info = site.login()
     assert site.logged_in
-    assert info.name == "LabBot"
+    assert info.name == "OzgBot"
     assert info.apihighlimits
     login = fx.sent(rsps, "login")[0]
     assert login["lgname"] == "OzgBot@ozgwiki"
@@ -99,3 +103,39 @@ def test_unreachable_during_login_post_leaks_no_secret(monkeypatch, rsps, caplog
     with pytest.raises(WikiUnreachable) as err:
         site.login()
     assert fx.SECRET not in "".join(traceback.format_exception(err.value)) + caplog.text
+
+
+# ---------------------------------------------------------------- the recordings keep no secret
+
+#: A MediaWiki token (csrf, login, ...): 32 or more hex digits and "+\\".
+TOKEN_LIKE = re.compile(r"[0-9a-f]{32,}\+\\")
+#: A bot-password secret as MediaWiki makes them: 32 characters of [0-9a-w] with at least one letter
+#: beyond f (32 hex digits alone are SMW's hashes of queries and subobjects).
+BOT_PASSWORD_LIKE = re.compile(r"(?<![0-9a-z])(?=[0-9a-w]{0,31}[g-w])[0-9a-w]{32}(?![0-9a-z])")
+
+
+def _fields(value: Any, key: str = "") -> list[tuple[str, Any]]:
+    if isinstance(value, dict):
+        return [f for k, v in value.items() for f in _fields(v, k)]
+    if isinstance(value, list):
+        return [f for v in value for f in _fields(v, key)]
+    return [(key, value)]
+
+
+def test_recordings_hold_no_token_cookie_or_secret() -> None:
+    names = fx.names()
+    assert len(names) >= 30 and "login_success" in names and "tokens_csrf" in names
+    secrets = [fx.SECRET, *fx.local_secrets()]  # the real ones where this machine has them
+    for name in names:
+        text = (fx.RECORDINGS / f"{name}.json").read_text(encoding="utf-8")
+        data = json.loads(text)
+        assert not TOKEN_LIKE.search(text), f"{name}: a token"
+        assert not BOT_PASSWORD_LIKE.search(text), f"{name}: a bot password"
+        assert not [s for s in secrets if s in text], f"{name}: a secret of this machine's wikis"
+        assert not re.search(r"(?i)set-cookie|\bcookie\b|_session", text), f"{name}: a cookie"
+        for key, value in _fields(data):
+            if key.endswith("token") or key == "lgpassword":
+                assert value == fx.PLACEHOLDER, f"{name}: {key}={value!r} is not the placeholder"
+    login = fx.load("login_success")["request"]["params"]
+    assert login["lgpassword"] == login["lgtoken"] == fx.PLACEHOLDER
+    assert fx.body("tokens_csrf")["query"]["tokens"]["csrftoken"] == fx.PLACEHOLDER

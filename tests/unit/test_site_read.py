@@ -65,7 +65,7 @@ def test_siteinfo_extensions_and_namespaces(monkeypatch, rsps) -> None:
     assert info.case == "first-letter"
     assert info.namespace_id("Property") == 102
     assert info.namespace_id("template") == 10
-    assert info.namespace_name(106) == "Form"
+    assert info.namespace_name(106) == "Formular"
     assert site.siteinfo is info  # cached: one request
     assert len(rsps.calls) == 1
     assert fx.sent(rsps)[0]["siprop"] == "general|namespaces|namespacealiases|extensions"
@@ -114,13 +114,14 @@ def test_read_one_page_fv2(monkeypatch, rsps) -> None:
     site, _ = fx.make_site(monkeypatch)
     register_rights(rsps, high=False)
     fx.register(rsps, "revisions_content_fv2")
-    state = site.read_pages(["Baugenehmigung"])["Baugenehmigung"]
+    recorded = fx.body("revisions_content_fv2")["query"]["pages"][0]["revisions"][0]
+    state = site.read_pages(["Aufnahme Baugenehmigung"])["Aufnahme Baugenehmigung"]
     assert state.exists
-    assert state.revid == 22
-    assert state.timestamp == "2026-11-29T01:01:23Z"
-    assert state.user == "LabBot"
+    assert state.revid == recorded["revid"]
+    assert state.timestamp == recorded["timestamp"]
+    assert state.user == "OzgBot"
     assert state.text.startswith("Die '''Baugenehmigung'''")
-    assert state.text.endswith("[[Category:OZG-Leistung]]")
+    assert state.text.endswith("[[Kategorie:Aufnahme API]]")
     p = fx.sent(rsps, "query")[-1]
     assert p["prop"] == "revisions"
     assert p["rvprop"] == "ids|timestamp|content|user"
@@ -132,12 +133,13 @@ def test_read_several_with_a_missing_one_fv1_shape(monkeypatch, rsps) -> None:
     site, _ = fx.make_site(monkeypatch)
     register_rights(rsps, high=False)
     fx.register(rsps, "revisions_multi_missing")
-    got = site.read_pages(["Baugenehmigung", "Gibt es nicht", "Property:Has OZG-ID"])
-    assert list(got) == ["Baugenehmigung", "Gibt es nicht", "Property:Has OZG-ID"]
-    assert got["Baugenehmigung"].exists and got["Baugenehmigung"].revid == 22
-    missing = got["Gibt es nicht"]
+    revid = fx.body("revisions_content_fv2")["query"]["pages"][0]["revisions"][0]["revid"]
+    got = site.read_pages(["Aufnahme Baugenehmigung", "Aufnahme Gibt es nicht", "Property:OZG-ID"])
+    assert list(got) == ["Aufnahme Baugenehmigung", "Aufnahme Gibt es nicht", "Property:OZG-ID"]
+    assert got["Aufnahme Baugenehmigung"].exists and got["Aufnahme Baugenehmigung"].revid == revid
+    missing = got["Aufnahme Gibt es nicht"]
     assert not missing.exists and missing.text == "" and missing.revid is None and missing.invalid is None
-    assert got["Property:Has OZG-ID"].exists
+    assert got["Property:OZG-ID"].exists
 
 
 def test_normalized_and_converted_titles_map_back_to_the_request(monkeypatch, rsps) -> None:
@@ -206,26 +208,29 @@ def test_120_titles_with_apihighlimits_are_one_request(monkeypatch, rsps) -> Non
 def test_continuation_is_followed_and_merged(monkeypatch, rsps) -> None:
     site, _ = fx.make_site(monkeypatch)
     register_rights(rsps, high=False)
-    full = fx.body("revisions_multi_missing")["query"]["pages"]
+    # The recorded pages by title: the page ids (keys of the fv1 answer) are the wiki's.
+    full = {p["title"]: p for p in fx.body("revisions_multi_missing")["query"]["pages"].values()}
+    page, prop = full["Aufnahme Baugenehmigung"], full["Attribut:OZG-ID"]
     first = {
         "curtimestamp": "2026-11-29T02:00:00Z",
         "continue": {"rvcontinue": "15|15", "continue": "||"},
-        "query": {"pages": [full["19"], {"pageid": 15, "ns": 102, "title": "Property:Has OZG-ID"}]},
+        "query": {"pages": [page, {"pageid": prop["pageid"], "ns": 102, "title": "Attribut:OZG-ID"}]},
     }
     second = {
         "curtimestamp": "2026-11-29T02:00:01Z",
         "batchcomplete": True,
-        "query": {"pages": [{"pageid": 19, "ns": 0, "title": "Baugenehmigung"}, full["15"]]},
+        "query": {"pages": [{"pageid": page["pageid"], "ns": 0, "title": "Aufnahme Baugenehmigung"}, prop]},
     }
     fx.register(rsps, "revisions_content_fv2", body_override=first)
     fx.register(rsps, "revisions_content_fv2", body_override=second)
-    got = site.read_pages(["Baugenehmigung", "Property:Has OZG-ID"])
+    got = site.read_pages(["Aufnahme Baugenehmigung", "Attribut:OZG-ID"])
     reads = [p for p in fx.sent(rsps, "query") if p.get("prop") == "revisions"]
     assert len(reads) == 2
     assert reads[1]["rvcontinue"] == "15|15"
-    assert got["Baugenehmigung"].revid == 22  # not lost when page 19 reappears without revisions
-    assert got["Property:Has OZG-ID"].exists and got["Property:Has OZG-ID"].text
-    assert got["Baugenehmigung"].starttimestamp == "2026-11-29T02:00:00Z"  # the first read's time
+    # not lost when the page reappears without revisions
+    assert got["Aufnahme Baugenehmigung"].revid == page["revisions"][0]["revid"]
+    assert got["Attribut:OZG-ID"].exists and got["Attribut:OZG-ID"].text
+    assert got["Aufnahme Baugenehmigung"].starttimestamp == "2026-11-29T02:00:00Z"  # the first read's time
 
 
 def test_repeated_titles_are_read_once(monkeypatch, rsps) -> None:
