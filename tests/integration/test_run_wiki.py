@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 import yaml
 from conftest import REPO
-from wikitables import bot_wiki_config
+from wikitables import SHARED_WIKI_IMPORT, bot_wiki_config
 
 from ozgwiki.bot import BotContext, StepResult
 from ozgwiki.config import Config, load_config
@@ -41,6 +41,7 @@ def run_config(tmp_path: Path, accounts: dict[str, Any], monkeypatch: pytest.Mon
     monkeypatch.setenv(SECRET_ENV, accounts["bot"]["secret"])
     data = {
         "wiki": bot_wiki_config(accounts, SECRET_ENV),
+        "import": SHARED_WIKI_IMPORT,
         "run": {
             "state_dir": str(tmp_path / "state"),
             "stop_page": f"Benutzer:{{bot}}/Notaus IT {uuid.uuid4().hex[:8]}",

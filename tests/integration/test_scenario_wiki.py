@@ -25,7 +25,7 @@ from typing import Any
 import pytest
 import yaml
 from conftest import REPO
-from wikitables import bot_wiki_config, maintenance_rows
+from wikitables import SHARED_WIKI_IMPORT, bot_wiki_config, maintenance_rows
 
 from ozgwiki.sections import get_section
 from ozgwiki.site import Site
@@ -96,6 +96,7 @@ def scenario(tmp_path: Path, accounts: dict[str, Any], monkeypatch: pytest.Monke
     data = {
         "wiki": bot_wiki_config(accounts, SECRET_ENV),
         "state": {"dir": str(tmp_path / "state")},
+        "import": SHARED_WIKI_IMPORT,
         "validate": {"report_page": f"Project:LeiKa-Schlüsselprüfung Szenario {tag}"},
         "run": {"stop_page": f"Benutzer:{{bot}}/Notaus Szenario {tag}", "stop_check_seconds": 0},
     }
