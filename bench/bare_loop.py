@@ -33,7 +33,6 @@ from ozgwiki.localwiki import LocalWiki, read_accounts
 from ozgwiki.model import Catalogue
 from ozgwiki.site import Site
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 DEFAULT_DIR = Path(tempfile.gettempdir()) / "ozgwiki-bench-bare"
 DEFAULT_PORT = 8096
 
@@ -92,17 +91,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--dir", type=Path, default=DEFAULT_DIR, help=f"wiki folder ({DEFAULT_DIR})")
     parser.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port ({DEFAULT_PORT})")
     args = parser.parse_args(argv)
-    with tempfile.TemporaryDirectory() as tmp:
-        if args.real:
-            manifest = Path(tmp) / "catalogue.yaml"
-            manifest.write_text(
-                f"umsetzungskatalog: {SHARED / 'ozg_umsetzungskatalog.csv'}\n"
-                f"kommunen: {SHARED / 'nrw_gemeinden_kreise.csv'}\n",
-                encoding="utf-8",
-            )
-            catalogue = load(manifest)
-        else:
-            catalogue = load()
+    catalogue = load("nrw" if args.real else None)  # nrw: the real catalogue, shipped as package data
     rows = []
     for name, run in (("bare API loop", bare_loop), ("ozgwiki import", ozgwiki_import)):
         wiki = fresh_wiki(args.dir, args.port)

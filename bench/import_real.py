@@ -1,4 +1,4 @@
-"""Import the full real catalogue (../shared/data) into a local wiki: a first (full) import and a
+"""Import the full real catalogue (the shipped ``nrw``) into a local wiki: a first (full) import and a
 second one that must change nothing, each with wall time, API requests and edits sent.
 
     python -m bench.import_real [--dir PATH] [--port N] [--keep-running] [--sample]
@@ -31,20 +31,13 @@ from ozgwiki.localwiki import LocalWiki
 from ozgwiki.model import Catalogue
 from ozgwiki.site import Site
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 DEFAULT_DIR = Path(tempfile.gettempdir()) / "ozgwiki-bench-wiki"
 DEFAULT_PORT = 8093
 
 
 def real_catalogue(folder: Path) -> Catalogue:
-    """The real catalogue through a two-line manifest with absolute paths (see docs/catalogue.md)."""
-    manifest = folder / "catalogue.yaml"
-    manifest.write_text(
-        f"umsetzungskatalog: {SHARED / 'ozg_umsetzungskatalog.csv'}\n"
-        f"kommunen: {SHARED / 'nrw_gemeinden_kreise.csv'}\n",
-        encoding="utf-8",
-    )
-    return load(manifest)
+    """The real catalogue shipped with the package (``ozgwiki/data/nrw/``); ``folder`` is unused."""
+    return load("nrw")
 
 
 def one_import(label: str, wiki_config: Path, catalogue: Catalogue) -> dict[str, object]:
@@ -71,9 +64,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--keep-running", action="store_true", help="leave a wiki started here running")
     parser.add_argument("--sample", action="store_true", help="import the sample catalogue instead")
     args = parser.parse_args(argv)
-    if not SHARED.is_dir() and not args.sample:
-        print(f"{SHARED} fehlt: der echte Katalog liegt neben dem Checkout", file=sys.stderr)
-        return 2
 
     wiki = LocalWiki(args.dir, args.port)
     up = wiki.up()

@@ -5,7 +5,7 @@
 Each run is the real command in a subprocess (``python -m ozgwiki --config … run --format json``), so
 the numbers include start-up, login, deploy, import, validate and regenerate exactly as cron sees them.
 The wiki is set up afresh in its own folder (default ``/tmp/ozgwiki-bench-run`` on port 8094) and
-stopped afterwards; the real catalogue (``../shared/data``) takes minutes, the sample seconds.
+stopped afterwards; the real catalogue (the shipped ``nrw``) takes minutes, the sample seconds.
 
 Not part of ``python -m bench`` (no ``run()``): it writes a wiki.
 """
@@ -25,7 +25,6 @@ from typing import Any
 
 from ozgwiki.localwiki import LocalWiki
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 DEFAULT_DIR = Path(tempfile.gettempdir()) / "ozgwiki-bench-run"
 DEFAULT_PORT = 8094
 
@@ -36,13 +35,7 @@ def write_config(wiki: LocalWiki, *, sample: bool) -> Path:
     text = (wiki.directory / "ozgwiki.yaml").read_text(encoding="utf-8")
     text += f"state:\n  dir: {wiki.directory / 'bench-state'}\n"
     if not sample:
-        manifest = wiki.directory / "catalogue.yaml"
-        manifest.write_text(
-            f"umsetzungskatalog: {SHARED / 'ozg_umsetzungskatalog.csv'}\n"
-            f"kommunen: {SHARED / 'nrw_gemeinden_kreise.csv'}\n",
-            encoding="utf-8",
-        )
-        text += f"catalogue:\n  manifest: {manifest}\n"
+        text += "catalogue:\n  manifest: nrw\n"  # the real catalogue, shipped as package data
     config.write_text(text, encoding="utf-8")
     return config
 
@@ -69,19 +62,16 @@ def one_run(label: str, config: Path) -> dict[str, Any]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.run_real", description=__doc__.split("\n")[0])
-    parser.add_argument("--sample", action="store_true", help="the shipped sample instead of ../shared/data")
+    parser.add_argument("--sample", action="store_true", help="the shipped sample instead of nrw")
     parser.add_argument("--dir", type=Path, default=DEFAULT_DIR, help=f"wiki folder ({DEFAULT_DIR})")
     parser.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port ({DEFAULT_PORT})")
     parser.add_argument("--keep", action="store_true", help="leave the wiki running afterwards")
     args = parser.parse_args(argv)
-    if not args.sample and not SHARED.is_dir():
-        print(f"{SHARED} is missing: the real catalogue lies beside the checkout", file=sys.stderr)
-        return 2
     wiki = LocalWiki(args.dir, args.port)
     wiki.down()
     shutil.rmtree(args.dir, ignore_errors=True)
     up = wiki.up()
-    print(f"fresh wiki {up.api_url} in {up.seconds:.1f} s; catalogue: {'sample' if args.sample else SHARED}")
+    print(f"fresh wiki {up.api_url} in {up.seconds:.1f} s; catalogue: {'sample' if args.sample else 'nrw'}")
     try:
         config = write_config(wiki, sample=args.sample)
         one_run("first run", config)

@@ -1,8 +1,11 @@
 """`ozgwiki catalogue check [PATH]`: load and validate a catalogue, print counts and every problem.
 
-PATH is a manifest (``catalogue.yaml``) or a folder holding one. Without PATH the catalogue named in
-the configuration (``catalogue: {manifest: …}``) is checked, or the shipped sample when there is no
-configuration or it names no catalogue.
+PATH is anything :func:`ozgwiki.catalogue.source.resolve` recognises: a manifest (``catalogue.yaml``),
+the Umsetzungskatalog spreadsheet itself (``.csv``, ``.xlsx``), a folder (with ``catalogue.yaml`` or
+the KDN files) or a shipped catalogue (``sample``, ``nrw``). ``--kommunen`` and ``--supplement`` add
+a municipality list and YAML supplements. Without PATH the catalogue named in the configuration
+(``catalogue: {manifest: …}``) is checked, or the shipped sample when there is no configuration or
+it names no catalogue. A file of the wrong kind is one problem line like every other.
 
 Exit code 0 when the catalogue loads (warnings allowed), 1 when it has errors. Catalogue problems
 are the command's *output*, never a traceback: a missing file, an undecodable CSV or broken YAML are
@@ -18,6 +21,27 @@ from pathlib import Path
 
 from ozgwiki.errors import EXIT_FINDINGS, EXIT_OK, ConfigError
 
+SPEC_HELP = (
+    "the catalogue: a manifest (catalogue.yaml), the Umsetzungskatalog table (.csv, .xlsx), a folder "
+    "with catalogue.yaml or the KDN files, or a shipped catalogue (sample, nrw)"
+)
+
+
+def add_source_options(parser: argparse.ArgumentParser) -> None:
+    """``--kommunen PATH`` and ``--supplement PATH`` (repeatable), shared by every command that loads
+    a catalogue."""
+    parser.add_argument(
+        "--kommunen",
+        metavar="PATH",
+        help="municipality list (.csv, .xlsx) to read with the catalogue (replaces the manifest's)",
+    )
+    parser.add_argument(
+        "--supplement",
+        metavar="PATH",
+        action="append",
+        help="YAML supplement (Ergänzungen) to read after the manifest's; may be given several times",
+    )
+
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     """Add ``catalogue check``."""
@@ -26,34 +50,35 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     c = group.add_parser(
         "check",
         help="load a catalogue and report counts and every problem",
-        description="Load a catalogue (manifest catalogue.yaml or a folder holding one) and report "
-        "counts and every problem as file:line: field: message. Exit 1 if any error.",
+        description="Load a catalogue and report counts and every problem as file:line: field: message. "
+        "Exit 1 if any error.",
     )
-    c.add_argument(
-        "path", nargs="?", metavar="PATH", help="catalogue.yaml or its folder (default: configured)"
-    )
+    c.add_argument("path", nargs="?", metavar="PATH", help=SPEC_HELP + " (default: the configured one)")
+    add_source_options(c)
     c.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
     c.set_defaults(func=run_check)
 
 
-def _default_path(config_arg: str | None) -> Path | None:
-    """The configured manifest, or None for the sample. An explicit --config must load."""
-    from ozgwiki.catalogue import manifest_from_config
+def _default(config_arg: str | None) -> tuple[str | None, Path | None]:
+    """The configured catalogue as written and the folder it is relative to, or (None, None) for the
+    sample. An explicit --config must load."""
+    from ozgwiki.catalogue import config_base, manifest_from_config
     from ozgwiki.config import find_config, load_config
 
     if not config_arg:
         try:
             find_config(None)
         except ConfigError:
-            return None
-    return manifest_from_config(load_config(config_arg))
+            return None, None
+    config = load_config(config_arg)
+    return manifest_from_config(config), config_base(config)
 
 
 def run_check(args: argparse.Namespace) -> int:
     from ozgwiki.catalogue import check
 
-    path = Path(args.path) if args.path else _default_path(getattr(args, "config", None))
-    result = check(path)
+    spec, base = (args.path, None) if args.path else _default(getattr(args, "config", None))
+    result = check(spec, args.kommunen, args.supplement, base=base)
     if args.format == "json":
         payload = {
             "manifest": result.manifest,

@@ -4,8 +4,11 @@ Editors and admins use these to see what the bots will think of a key or a page 
 Exit codes: 0 every key is fine, 1 at least one finding, 2 usage or I/O error (an unreadable file or
 catalogue raises a project error, which the CLI prints as one line).
 
-Keys are looked up in a catalogue: ``--catalogue PATH``, else the one the configuration names, else
-the sample shipped with the package. ``--no-catalogue`` checks the format only (no key is "unknown").
+Keys are looked up in a catalogue: ``--catalogue PATH`` (anything
+:func:`ozgwiki.catalogue.source.resolve` recognises: a manifest, the Umsetzungskatalog table, a
+folder of KDN files, ``sample`` or ``nrw``), else the one the configuration names, else the sample
+shipped with the package; ``--supplement`` adds retired keys (and ``--kommunen`` is accepted like
+everywhere a catalogue is loaded). ``--no-catalogue`` checks the format only (no key is "unknown").
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ozgwiki.commands.catalogue import add_source_options
 from ozgwiki.errors import EXIT_FINDINGS, EXIT_OK, ConfigError
 from ozgwiki.extract import KeyFinding, extract_keys
 from ozgwiki.leika import KeyCheck, classify
@@ -32,12 +36,20 @@ class _KeySets:
     given: bool
 
 
-def _load_catalogue(path: str | None, config_path: str | None = None, *, use: bool = True) -> _KeySets:
+def _load_catalogue(
+    path: str | None,
+    config_path: str | None = None,
+    *,
+    use: bool = True,
+    kommunen: str | None = None,
+    supplement: Sequence[str] | None = None,
+) -> _KeySets:
     """Load the catalogue's key sets; the one seam tests replace.
 
     ``path`` wins; without it the configured catalogue is used (the sample when no configuration
-    exists or it names none). The loader is imported here, not at module level, so a format-only
-    check (``use=False``) works even when the catalogue package cannot be imported.
+    exists or it names none); ``kommunen`` and ``supplement`` are read beside either. The loader is
+    imported here, not at module level, so a format-only check (``use=False``) works even when the
+    catalogue package cannot be imported.
     """
     if not use:
         return _KeySets(frozenset(), frozenset(), given=False)
@@ -47,17 +59,28 @@ def _load_catalogue(path: str | None, config_path: str | None = None, *, use: bo
     except ImportError as exc:
         raise ConfigError(f"der Katalog kann nicht geladen werden: {exc}") from exc
     if path is not None:
-        catalogue = load(path)
+        catalogue = load(path, kommunen, supplement)
     else:
         try:
             config = load_config(config_path)
         except ConfigError:
             if config_path:
                 raise
-            catalogue = load()  # no configuration anywhere: the shipped sample
+            catalogue = load(None, kommunen, supplement)  # no configuration anywhere: the shipped sample
         else:
-            catalogue = load_from_config(config)
+            catalogue = load_from_config(config, kommunen, supplement)
     return _KeySets(catalogue.known_keys, catalogue.retired_keys, given=True)
+
+
+def _keys(args: argparse.Namespace) -> _KeySets:
+    """The key sets for a command; --kommunen/--supplement are passed only when given (the seam's
+    older callers and test doubles take path, config_path and use)."""
+    extra: dict[str, Any] = {}
+    if args.kommunen or args.supplement:
+        if args.no_catalogue:
+            raise ConfigError("--kommunen und --supplement gehören zu einem Katalog, nicht zu --no-catalogue")
+        extra = {"kommunen": args.kommunen, "supplement": args.supplement}
+    return _load_catalogue(args.catalogue, args.config, use=not args.no_catalogue, **extra)
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -75,13 +98,16 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     source.add_argument(
         "--catalogue",
         metavar="PATH",
-        help="look keys up in this catalogue (default: the configured one, else the shipped sample)",
+        help="look keys up in this catalogue: a manifest (catalogue.yaml), the Umsetzungskatalog table "
+        "(.csv, .xlsx), a folder with the KDN files, or sample / nrw (default: the configured one, else "
+        "the shipped sample)",
     )
     source.add_argument(
         "--no-catalogue",
         action="store_true",
         help="check the format only; no key is reported as unknown",
     )
+    add_source_options(common)
 
     parser = sub.add_parser(
         "leika",
@@ -90,9 +116,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     )
     leika_sub = parser.add_subparsers(dest="leika_command", metavar="COMMAND", required=True)
 
-    check = leika_sub.add_parser(
-        "check", parents=[common], help="check keys given on the command line"
-    )
+    check = leika_sub.add_parser("check", parents=[common], help="check keys given on the command line")
     check.add_argument("keys", nargs="+", metavar="KEY", help="a key as an editor typed it")
     check.set_defaults(func=_run_check)
 
@@ -140,7 +164,7 @@ def _summary(total: int, bad: int) -> str:
 
 
 def _run_check(args: argparse.Namespace) -> int:
-    keys = _load_catalogue(args.catalogue, args.config, use=not args.no_catalogue)
+    keys = _keys(args)
     checks = [_classify(raw, keys, args.allow_regional) for raw in args.keys]
     bad = sum(1 for c in checks if not c.ok)
     if args.format == "json":
@@ -161,9 +185,7 @@ def _read_wikitext(source: str) -> str:
     except UnicodeDecodeError as exc:
         raise ConfigError(f"„{source}“ ist keine UTF-8-Textdatei ({exc.reason})") from exc
     except OSError as exc:
-        raise ConfigError(
-            f"die Datei „{source}“ kann nicht gelesen werden: {exc.strerror or exc}"
-        ) from exc
+        raise ConfigError(f"die Datei „{source}“ kann nicht gelesen werden: {exc.strerror or exc}") from exc
 
 
 _SHADOWED_NOTE = (
@@ -174,7 +196,7 @@ _SHADOWED_NOTE = (
 
 def _run_scan(args: argparse.Namespace) -> int:
     text = _read_wikitext(args.file)
-    keys = _load_catalogue(args.catalogue, args.config, use=not args.no_catalogue)
+    keys = _keys(args)
     results: list[tuple[KeyFinding, KeyCheck]] = [
         (f, _classify(f.raw, keys, args.allow_regional)) for f in extract_keys(text)
     ]

@@ -1,33 +1,29 @@
-"""The real catalogue (../shared/data) and the shipped sample load, with their real problems."""
+"""The real NRW catalogue shipped as package data (``nrw``) and the shipped sample load, with their real
+problems; the real catalogue is also read the ways users have it (the table alone, a folder of KDN files)."""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
 
-from ozgwiki.catalogue import check, load, load_from_config, load_result, sample_path
+from ozgwiki.catalogue import check, load, load_from_config, load_result, sample_path, shipped_path
 from ozgwiki.config import Config, WikiConfig
 from ozgwiki.model import Groessenklasse, Phase, Prioritaet, Zustaendigkeit
 
-REPO = Path(__file__).resolve().parents[2]
-SHARED = REPO.parent / "shared" / "data"
-needs_shared = pytest.mark.skipif(not SHARED.is_dir(), reason="../shared/data is not beside the checkout")
+NRW = shipped_path("nrw").parent
+SHEET = NRW / "ozg_umsetzungskatalog.csv"
+KOMMUNEN = NRW / "nrw_gemeinden_kreise.csv"
 
 
 @pytest.fixture(scope="module")
-def real_manifest(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("real")
-    (folder / "catalogue.yaml").write_text(
-        f"umsetzungskatalog: {SHARED / 'ozg_umsetzungskatalog.csv'}\n"
-        f"kommunen: {SHARED / 'nrw_gemeinden_kreise.csv'}\n",
-        encoding="utf-8",
-    )
-    return folder / "catalogue.yaml"
+def real_manifest() -> str:
+    """The shipped catalogue by its name, as ``--catalogue nrw`` and ``catalogue.manifest: nrw`` give it."""
+    return "nrw"
 
 
-@needs_shared
-def test_real_catalogue_counts(real_manifest: Path) -> None:
+def test_real_catalogue_counts(real_manifest: str) -> None:
     result = load_result(real_manifest)
     c = result.catalogue
     assert len(c.ozg_leistungen) == 557
@@ -38,8 +34,7 @@ def test_real_catalogue_counts(real_manifest: Path) -> None:
     assert result.sources[0].encoding == "UTF-8 mit BOM" and result.sources[0].delimiter == ";"
 
 
-@needs_shared
-def test_real_catalogue_reports_its_real_mess_as_warnings(real_manifest: Path) -> None:
+def test_real_catalogue_reports_its_real_mess_as_warnings(real_manifest: str) -> None:
     result = check(real_manifest)
     assert result.errors == ()
     messages = [p.message for p in result.warnings]
@@ -52,8 +47,7 @@ def test_real_catalogue_reports_its_real_mess_as_warnings(real_manifest: Path) -
     assert result.counts["LeiKa-Schlüssel (verschieden)"] == 4813
 
 
-@needs_shared
-def test_real_catalogue_content(real_manifest: Path) -> None:
+def test_real_catalogue_content(real_manifest: str) -> None:
     c = load(real_manifest)
     abbruch = c.ozg_leistung("10513")
     assert abbruch is not None
@@ -141,3 +135,57 @@ def test_load_from_config_uses_the_manifest_relative_to_the_config(tmp_path: Pat
     config = Config(wiki=wiki, path=tmp_path / "ozgwiki.yaml", raw={"catalogue": {"manifest": "katalog"}})
     assert load_from_config(config).known_keys == {"99012001001000"}
     assert len(load_from_config(Config(wiki=wiki)).umsetzungsprojekte) == 7  # no section → the sample
+
+
+def test_the_shipped_nrw_catalogue_is_its_manifest_with_provenance() -> None:
+    assert shipped_path("nrw") == NRW / "catalogue.yaml"
+    result = check("nrw")
+    assert result.manifest == str(NRW / "catalogue.yaml")
+    assert [s.file for s in result.sources] == [str(SHEET), str(KOMMUNEN)]
+    provenance = (NRW / "PROVENANCE.md").read_text(encoding="utf-8")
+    for fact in (
+        "d6dafea5e014b60455a5bd04d7ac26191379b998",
+        "Copyright (c) 2020 Gert Hammes",
+        "dl-de/by-2.0",
+        "© Statistisches Bundesamt (Destatis)",
+        "§ 4",
+        "557 OZG-Leistungen",
+        "4,813",
+        "427 rows",
+    ):
+        assert fact in provenance
+
+
+def test_the_real_table_alone_is_a_catalogue_without_kommunen() -> None:
+    result = check(SHEET)
+    assert result.errors == ()
+    assert result.manifest == str(SHEET)
+    counts = result.counts
+    assert (counts["OZG-Leistungen"], counts["LeiKa-Schlüssel (verschieden)"], counts["Kommunen"]) == (
+        557,
+        4813,
+        0,
+    )
+    assert len(result.warnings) == 2
+    assert check(SHEET, kommunen=KOMMUNEN).counts["Kommunen"] == 427
+
+
+def test_a_folder_of_kdn_files_without_manifest_is_the_real_catalogue(tmp_path: Path) -> None:
+    for source in (SHEET, KOMMUNEN, NRW / "PROVENANCE.md"):
+        shutil.copy(source, tmp_path / source.name)
+    result = check(tmp_path)
+    assert result.errors == ()
+    assert [s.file for s in result.sources] == [str(tmp_path / SHEET.name), str(tmp_path / KOMMUNEN.name)]
+    counts = result.counts
+    assert (counts["OZG-Leistungen"], counts["LeiKa-Schlüssel (verschieden)"], counts["Kommunen"]) == (
+        557,
+        4813,
+        427,
+    )
+
+
+def test_config_can_name_the_shipped_catalogue(tmp_path: Path) -> None:
+    wiki = WikiConfig(api_url="http://127.0.0.1:8091/w/api.php", username="OzgBot@ozgwiki")
+    config = Config(wiki=wiki, path=tmp_path / "ozgwiki.yaml", raw={"catalogue": {"manifest": "nrw"}})
+    c = load_from_config(config)
+    assert (len(c.ozg_leistungen), len(c.known_keys), len(c.kommunen)) == (557, 4813, 427)

@@ -121,3 +121,98 @@ def test_broken_explicit_config_is_a_config_error(tmp_path: Path, capsys: pytest
     (tmp_path / "c.yaml").write_text("catalogue: {manifest: x}\n", encoding="utf-8")
     assert main(["--config", str(tmp_path / "c.yaml"), "catalogue", "check"]) == 2
     assert capsys.readouterr().err.startswith("ozgwiki: error: ")
+
+
+def _counts(out: str) -> dict[str, int]:
+    counts = {}
+    for line in out.splitlines():
+        if line[-1:].isdigit() and not line.startswith(("/", " ")) and ":" not in line:
+            name, value = line.rsplit(None, 1)
+            counts[name.strip()] = int(value)
+    return counts
+
+
+def test_the_shipped_nrw_catalogue_by_name(capsys: pytest.CaptureFixture[str]) -> None:
+    from ozgwiki.catalogue import shipped_path
+
+    assert main(["catalogue", "check", "nrw"]) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[0] == f"Katalog: {shipped_path('nrw')}"
+    counts = _counts(out)
+    assert (counts["OZG-Leistungen"], counts["LeiKa-Schlüssel (verschieden)"], counts["Kommunen"]) == (
+        557,
+        4813,
+        427,
+    )
+    assert (counts["Fehler"], counts["Warnungen"]) == (0, 2)
+
+
+def test_the_table_itself_and_kommunen_beside_it(capsys: pytest.CaptureFixture[str]) -> None:
+    from ozgwiki.catalogue import shipped_path
+
+    sheet = shipped_path("nrw").parent / "ozg_umsetzungskatalog.csv"
+    assert main(["catalogue", "check", str(sheet)]) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[0] == f"Katalog: {sheet}"
+    counts = _counts(out)
+    assert (counts["OZG-Leistungen"], counts["LeiKa-Schlüssel (verschieden)"], counts["Kommunen"]) == (
+        557,
+        4813,
+        0,
+    )
+    kommunen = shipped_path("nrw").parent / "nrw_gemeinden_kreise.csv"
+    assert main(["catalogue", "check", str(sheet), "--kommunen", str(kommunen), "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["counts"]["Kommunen"] == 427
+
+
+def test_a_pdf_is_one_problem_line_and_exit_1(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "OZG.pdf").write_bytes(b"%PDF-1.5\n")
+    assert main(["catalogue", "check", "OZG.pdf"]) == 1
+    out, err = capsys.readouterr()
+    assert err == ""
+    assert (
+        "OZG.pdf:0: Datei: „OZG.pdf“ ist weder ein Katalog-Manifest (.yaml), eine Tabelle (.csv, .xlsx), "
+        "ein Ordner mit den KDN-Dateien noch ein mitgelieferter Katalog (sample, nrw); "
+        "die Datei ist ein PDF-Dokument"
+    ) in out.splitlines()
+
+
+def test_a_configured_shipped_name(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "ozgwiki.yaml").write_text(
+        "wiki: {api_url: 'http://127.0.0.1:8091/w/api.php', username: 'OzgBot@ozgwiki'}\n"
+        "catalogue: {manifest: nrw}\n",
+        encoding="utf-8",
+    )
+    assert main(["catalogue", "check", "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["counts"]["OZG-Leistungen"] == 557
+
+
+def test_leika_check_with_the_nrw_catalogue_and_a_supplement(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    key = "99012001000000"  # Abbruchgenehmigung
+    assert main(["leika", "check", "--catalogue", "nrw", "--format", "json", key]) == 0
+    assert json.loads(capsys.readouterr().out)[0]["status"] == "valid"
+    (tmp_path / "retired.yaml").write_text(f'aufgehobene_schluessel: ["{key}"]\n', encoding="utf-8")
+    argv = ["leika", "check", "--catalogue", "nrw", "--supplement", "retired.yaml", "--format", "json", key]
+    assert main(argv) == 1
+    assert json.loads(capsys.readouterr().out)[0]["status"] == "retired"
+    assert main(["leika", "check", "--no-catalogue", "--supplement", "retired.yaml", key]) == 2
+    assert "--no-catalogue" in capsys.readouterr().err
+
+
+def test_import_refuses_a_wrong_catalogue_before_logging_in(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ozgwiki.commands import importing
+
+    monkeypatch.setattr(importing, "context", lambda args: pytest.fail("no login for a wrong catalogue"))
+    (tmp_path / "liste.txt").write_text("nur Text\n", encoding="utf-8")
+    assert main(["import", "--dry-run", "--catalogue", "liste.txt"]) == 2
+    err = capsys.readouterr().err
+    assert "liste.txt:0: Datei: „liste.txt“ ist weder ein Katalog-Manifest (.yaml)" in err
+    assert main(["import", "--dry-run", "--catalogue", "nrw", "--kommunen", "liste.txt"]) == 2
+    assert (
+        "liste.txt:0: kommunen: ist keine Tabelle (.csv, .xlsx) mit der Kommunenliste"
+        in capsys.readouterr().err
+    )

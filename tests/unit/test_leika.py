@@ -21,7 +21,8 @@ from ozgwiki.leika import (
     suggest_transposition,
 )
 
-DATA = Path(__file__).resolve().parents[2] / ".." / "shared" / "data"
+#: The real NRW catalogue, shipped as package data (ozgwiki/data/nrw/PROVENANCE.md).
+REAL_SHEET = Path(__file__).resolve().parents[2] / "ozgwiki" / "data" / "nrw" / "ozg_umsetzungskatalog.csv"
 
 KNOWN = frozenset(
     {
@@ -325,14 +326,14 @@ def test_suggest_transposition() -> None:
 
 
 def _real_rows() -> list[str]:
-    with (DATA / "kdn_leika_leistungen.csv").open(encoding="utf-8", newline="") as fh:
-        return [row["leika_schluessel"] for row in csv.DictReader(fh)]
+    with REAL_SHEET.open(encoding="utf-8-sig", newline="") as fh:
+        return [row["LeiKa-Schlüssel"] for row in csv.DictReader(fh, delimiter=";")]
 
 
 def test_every_real_key_is_valid_against_the_full_set() -> None:
     rows = _real_rows()
     keys = {k for k in rows if len(k) == 14 and k.isdigit()}
-    assert len(keys) == 4813  # PROVENANCE.md
+    assert len(keys) == 4813  # ozgwiki/data/nrw/PROVENANCE.md
     bad = [k for k in sorted(keys) if classify(k, known=keys).status is not KeyStatus.VALID]
     assert bad == []
     # and the format rules alone (no catalogue) accept them too
