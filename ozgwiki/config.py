@@ -36,7 +36,7 @@ import math
 import os
 import re
 import stat
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -725,14 +725,7 @@ def open_private_append(path: Path, *, what: str = "file") -> IO[str]:
         if created and mode != 0o600:
             os.fchmod(fd, 0o600)  # the umask may have taken bits away that the owner needs
         elif mode & 0o077:
-            try:
-                os.fchmod(fd, 0o600)
-            except PermissionError:
-                raise ConfigError(
-                    f"the {what} {path} is readable by others (mode {mode:04o}) and this user cannot "
-                    f"change that; run: chmod 600 {path}"
-                ) from None
-            log.warning("the %s %s was readable by others (mode %04o); it is 0600 now", what, path, mode)
+            _tighten(path, what, mode, lambda: os.fchmod(fd, 0o600))
         return os.fdopen(fd, "a", encoding="utf-8")
     except BaseException:
         os.close(fd)
@@ -747,10 +740,14 @@ def make_private(path: Path, *, what: str = "file") -> None:
         return
     except OSError as exc:
         raise ConfigError(f"cannot check the {what} {path}: {exc.strerror}") from None
-    if not mode & 0o077:
-        return
+    if mode & 0o077:
+        _tighten(path, what, mode, lambda: os.chmod(path, 0o600))
+
+
+def _tighten(path: Path, what: str, mode: int, chmod: Callable[[], None]) -> None:
+    """Make a file others may read private (``chmod``), or refuse it when this user cannot."""
     try:
-        os.chmod(path, 0o600)
+        chmod()
     except OSError:
         raise ConfigError(
             f"the {what} {path} is readable by others (mode {mode:04o}) and this user cannot change that; "

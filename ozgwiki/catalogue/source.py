@@ -275,17 +275,23 @@ def _several(folder: Path, what: str, found: Sequence[Path], problems: list[Prob
 # ------------------------------------------------------------------------------- beside the catalogue
 
 
-def _kommunen(spec: str, problems: list[Problem]) -> Path | None:
+def _given_file(spec: str, field: str, expected: str, problems: list[Problem]) -> Path | None:
+    """The file a ``--kommunen`` / ``--supplement`` option names, or None (with the problem noted)."""
     path = _path(spec, None)
-    file = str(path)
     if path.is_dir():
-        problems.append(
-            Problem(file, 0, "kommunen", "ist ein Ordner; erwartet die Kommunenliste (.csv, .xlsx)")
-        )
+        problems.append(Problem(str(path), 0, field, f"ist ein Ordner; erwartet {expected}"))
         return None
     if not path.is_file():
-        problems.append(Problem(file, 0, "kommunen", "Datei nicht gefunden"))
+        problems.append(Problem(str(path), 0, field, "Datei nicht gefunden"))
         return None
+    return path
+
+
+def _kommunen(spec: str, problems: list[Problem]) -> Path | None:
+    path = _given_file(spec, "kommunen", "die Kommunenliste (.csv, .xlsx)", problems)
+    if path is None:
+        return None
+    file = str(path)
     kind, detail = sniff(path)
     if kind in ("kommunen", "table"):
         return path
@@ -298,16 +304,10 @@ def _kommunen(spec: str, problems: list[Problem]) -> Path | None:
 
 
 def _supplement(spec: str, problems: list[Problem]) -> Path | None:
-    path = _path(spec, None)
+    path = _given_file(spec, "ergaenzungen", "eine YAML-Ergänzungsdatei", problems)
+    if path is None:
+        return None
     file = str(path)
-    if path.is_dir():
-        problems.append(
-            Problem(file, 0, "ergaenzungen", "ist ein Ordner; erwartet eine YAML-Ergänzungsdatei")
-        )
-        return None
-    if not path.is_file():
-        problems.append(Problem(file, 0, "ergaenzungen", "Datei nicht gefunden"))
-        return None
     kind, detail = sniff(path)
     if kind in ("supplement", "yaml"):
         return path
