@@ -20,7 +20,6 @@ with a documented code instead of a traceback::
         ├── DryRunWriteBlocked      a write was attempted in dry-run mode (a bug, never a user error)
         ├── BotStopped              the on-wiki switch page says the bot must not write now (exit 3)
         └── ApiError                the wiki answered with an error code we do not handle
-            └── EditConflictError   the page changed under us and re-applying did not settle it
 
 Messages never contain secrets: exceptions are built from API codes and infos, never from request
 parameters.
@@ -161,6 +160,3 @@ class ApiError(WikiError):
         where = f" (action={action})" if action else ""
         super().__init__(f"wiki API error {code or '(no code)'}{where}: {info}")
 
-
-class EditConflictError(ApiError):
-    """The page was changed by someone else and re-applying the change did not settle it."""

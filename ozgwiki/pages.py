@@ -50,10 +50,11 @@ class PageState:
     """One page as read from the wiki, everything an edit needs to be conflict-safe.
 
     ``title`` is the wiki's normalised title (``Vorlage:X`` for a requested ``Template:x``).
-    ``timestamp`` is the revision's timestamp (sent as ``basetimestamp``), ``starttimestamp`` the
-    server time of the read (``curtimestamp``, sent as ``starttimestamp`` so deletions after the
-    read are noticed). ``invalid`` holds the wiki's reason when the requested title is not a valid
-    page title; such a state never exists and is never saved.
+    ``revid`` is the revision the edit is based on (sent as ``baserevid``; not ``basetimestamp``, see
+    docs/architecture.md), ``timestamp`` that revision's time, ``starttimestamp`` the server time of
+    the read (``curtimestamp``, sent as ``starttimestamp`` so deletions after the read are noticed).
+    ``invalid`` holds the wiki's reason when the requested title is not a valid page title; such a
+    state never exists and is never saved.
     """
 
     title: str

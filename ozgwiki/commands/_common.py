@@ -14,7 +14,6 @@ from typing import Any
 
 from ozgwiki.bot import BotContext, StepResult
 from ozgwiki.config import Config, load_config
-from ozgwiki.errors import EXIT_FINDINGS, EXIT_OK
 from ozgwiki.site import Site
 from ozgwiki.sync import SyncReport
 
@@ -88,11 +87,6 @@ def finish(result: StepResult, fmt: str) -> int:
         print(f"{result.name}: {result.summary or result.report.summary()}")
         print_attention(result.report)
     return result.exit_code
-
-
-def exit_code(report: SyncReport) -> int:
-    """0 when every page is fine, 1 when a page was skipped, opted out, in conflict or in error."""
-    return EXIT_FINDINGS if report.needs_attention else EXIT_OK
 
 
 def print_json(data: Mapping[str, Any]) -> None:

@@ -57,7 +57,9 @@ def test_dataclasses_are_frozen_and_hashable() -> None:
     with pytest.raises(dataclasses.FrozenInstanceError):
         lage.name = "Studium"  # type: ignore[misc]
     c = _catalogue()
-    assert hash(c.ozg_leistungen[0]) == hash(c.ozg_leistungen[0])
+    first = c.ozg_leistungen[0]
+    twin = dataclasses.replace(first)  # an equal but distinct object: hashing must agree
+    assert twin is not first and hash(twin) == hash(first) and {first, twin} == {first}
     assert isinstance(c.ozg_leistungen[0].leika_schluessel, tuple)
     assert isinstance(c.ozg_leistungen[0].groessenklassen, frozenset)
 
