@@ -24,6 +24,7 @@ wiki-down: install
 
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 test: wiki lint
 	$(BIN)/python -m pytest

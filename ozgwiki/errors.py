@@ -159,4 +159,3 @@ class ApiError(WikiError):
         self.action = action
         where = f" (action={action})" if action else ""
         super().__init__(f"wiki API error {code or '(no code)'}{where}: {info}")
-

@@ -286,9 +286,7 @@ class _Extractor:
         wanted = self.key_params.get(canonical or "", frozenset())
 
         self.walk(node.name, pos + 2, shadowed=shadowed)
-        names = [
-            _without_comments(p.name).strip() if p.showkey else str(p.name) for p in node.params
-        ]
+        names = [_without_comments(p.name).strip() if p.showkey else str(p.name) for p in node.params]
         last_index = {name: i for i, name in enumerate(names)}
 
         cursor = pos + 2 + len(str(node.name))
@@ -418,11 +416,7 @@ def _spans(item: list[_Word]) -> Iterator[tuple[int, int]]:
     digits = 0
     for word in item:
         if word.kind == "digit":
-            joinable = (
-                start >= 0
-                and len(word.gap_before) == 1
-                and digits + word.digits <= _MAX_JOINED_DIGITS
-            )
+            joinable = start >= 0 and len(word.gap_before) == 1 and digits + word.digits <= _MAX_JOINED_DIGITS
             if joinable:
                 end = word.end
                 digits += word.digits

@@ -28,8 +28,6 @@ log = logging.getLogger(__name__)
 LOCK_NAME = "ozgwiki-run.lock"
 
 
-
-
 @dataclass(frozen=True)
 class LockHolder:
     """What a run writes into the lock file."""

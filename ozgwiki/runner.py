@@ -70,8 +70,6 @@ STATUS_WORDS = {
 }  # fmt: skip
 
 
-
-
 StepFunc = Callable[..., StepResult]
 
 

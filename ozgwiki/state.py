@@ -44,8 +44,6 @@ DEFAULT_STATE_DIR = "state"
 _NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
 
-
-
 def state_dir(config: Config) -> Path:
     """The state folder: ``state.dir`` (relative to the config file), else systemd's
     ``$STATE_DIRECTORY`` (set by ``StateDirectory=`` in ozgwiki.service), else ``state/`` next to the

@@ -321,7 +321,6 @@ def no_keys(_value: str, _own: str | None) -> Sequence[str]:
     return ()
 
 
-
 def param_for(template: str, prop: str) -> str:
     """The parameter of ``template`` whose value is stored in ``prop`` (``Titel`` for a Steckbrief's
     Name)."""

@@ -61,8 +61,6 @@ CREATE_SUMMARY = "Bot: Notaus-Seite angelegt (Inhalt „an“: Bot darf schreibe
 _COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.DOTALL)
 
 
-
-
 class SwitchState(StrEnum):
     """What the switch page says."""
 

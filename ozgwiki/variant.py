@@ -41,8 +41,6 @@ _LINE_MARKER = re.compile(r"^[ \t]*(?:--[ \t]*)?<!--(/?)([A-Z][A-Z-]*)-->[ \t]*(
 _INLINE_MARKER = re.compile(r"<!--(/?)([A-Z][A-Z-]*)-->")
 
 
-
-
 def _keep(name: str, *, smw: bool, pageforms: bool) -> bool:
     rule = MARKERS[name]
     value = smw if rule.endswith("smw") else pageforms

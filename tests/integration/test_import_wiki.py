@@ -203,9 +203,7 @@ def test_an_editors_change_set_back_by_the_import_is_not_a_catalogue_change(
 ) -> None:
     run_import(bot_site, sample)
     title, key = "LeiKa 99012001001000", "99012001001000"
-    editor_site.edit(
-        title, lambda t: t.replace("| Typ = 4", "| Typ = 2"), "Typ korrigiert (Test)"
-    )
+    editor_site.edit(title, lambda t: t.replace("| Typ = 4", "| Typ = 2"), "Typ korrigiert (Test)")
     result = run_import(bot_site, sample)
     assert outcome_of(result, title) is Outcome.CHANGED  # the bot owns the field: set back
     assert "| Typ = 4" in text_of(bot_site, title)

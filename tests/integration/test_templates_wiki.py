@@ -222,8 +222,10 @@ def test_retired_key_is_marked_and_categorised_an_active_one_linked(
     active, retired = known_keys(2)
     result = site.edit(
         f"LeiKa {retired}",
-        lambda _t: f"{{{{LeiKa-Leistung\n| Schlüssel = {retired}\n| Bezeichnung = Testleistung\n"
-        "| Status   =   ausgemustert\n}}",
+        lambda _t: (
+            f"{{{{LeiKa-Leistung\n| Schlüssel = {retired}\n| Bezeichnung = Testleistung\n"
+            "| Status   =   ausgemustert\n}}"
+        ),
         "Bot: Testseite für Vorlagentests (ausgemustert)",
     )
     assert result.outcome.value == "changed"

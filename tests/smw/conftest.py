@@ -114,5 +114,3 @@ def cli(suite: SuiteConfig) -> Callable[..., CliRun]:
         return CliRun(done.returncode, data, lines, seconds, done.stderr)
 
     return run
-
-

@@ -253,4 +253,3 @@ def test_a_further_run_makes_no_edit(world: World) -> None:
     again = world.runs["run-again"]
     assert again.data["stats"]["edits_sent"] == 0, again.data["stats"]
     assert again.data["stats"]["changed"] == 0 and again.data["stats"]["created"] == 0
-

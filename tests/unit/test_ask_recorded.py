@@ -88,7 +88,8 @@ def test_live_tables_show_names_counts_and_labels(recording: dict[str, Any]) -> 
     assert rows["Schulaufnahme und -wechsel"][0].links == ("OZG-Leistung 10041",)
     assert rows["Schulaufnahme und -wechsel"][2].text == "35"
     ahaus = next(
-        t for t in readerview.tables(recording["pages"]["Kommune 05554004"]["ask"]["html"])
+        t
+        for t in readerview.tables(recording["pages"]["Kommune 05554004"]["ask"]["html"])
         if t.header[:1] == ["OZG-Leistung"]
     )
     abfall = next(r for r in ahaus.rows if r[0].text == "Abfallentsorgung")

@@ -251,8 +251,9 @@ def test_inverse_count_of_projects_ozg_leistungen_is_exact(loaded, sample, props
     p = page(loaded, sample, props, "themenfeld", "Themenfeld Umwelt")
     sec = p.definition.sections[0]
     rows = {r.subject: r.cells for r in overview.static_rows(sec, p, sample)}
-    assert rows["OZG-Leistung 10480"][2] == (str(len(sample.pointing_to("LeiKa-Leistung", "OZG-Leistung",
-                                                                         "OZG-Leistung 10480"))),)
+    assert rows["OZG-Leistung 10480"][2] == (
+        str(len(sample.pointing_to("LeiKa-Leistung", "OZG-Leistung", "OZG-Leistung 10480"))),
+    )
     query = overview.ask_query(sec, overview.conditions(sec, p), props)
     assert overview.Printout("OZG-Leistung", "s3", inverse=True) in query.printouts
     projects = sample.pointing_to("Umsetzungsprojekt", "Umgesetzte OZG-Leistung", "OZG-Leistung 10480")
