@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from ozgwiki.cells import escape, link  # one escaping rule for every generated table
 from ozgwiki.facts import PHASE_PROPERTIES, Facts, Subject
 from ozgwiki.model import MONATE, Monat, Phase, Zeitplan
 
@@ -93,7 +94,6 @@ def legend() -> str:
 
 def render(rows: Sequence[Subject], facts: Facts, *, empty: str) -> str:
     """The grid for ``rows`` (already selected and sorted), its legend and the order warnings."""
-    from ozgwiki.overview import escape, link  # one escaping rule for every generated table
 
     plans = [(s, zeitplan_of(s)) for s in rows]
     months = [m for _s, plan in plans for m in plan.values()]

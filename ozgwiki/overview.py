@@ -8,10 +8,11 @@ One definition, two renderings with **the same rows**:
 
 Both select rows the way SMW does, so they agree: a subject is listed when it is in the category and
 holds every ``where`` value, and -- SMW's default (no ``SMW_QSORT_UNCONDITIONAL``) -- when it holds a
-value for every sort property; rows are ordered by the sort values (code point order, as SMW's
-default ``identity`` collation), then by title. :func:`interpret_ask` answers a generated query
-from the facts in the shape of ``action=ask``, and :func:`rows_from_ask` turns any such answer
-(recorded or interpreted) into :class:`Row` s, so tests can compare both renderings row by row.
+value for every sort property (every table sorts by properties each page has, see ``Modul:OZG``'s
+``rang``); rows are ordered by the sort values (code point order, as SMW's default ``identity``
+collation), then by title. The cells render by one set of rules on both sides (the live side in
+``Modul:OZG``, see docs/templates.md, „Live tables“); that readers see the same is checked on a
+real SMW (tests/smw/) and against its recorded answers (tests/unit/test_ask_recorded.py).
 
 Nothing here writes a timestamp: the same facts always give the same text, so an unchanged
 overview is never saved again.
@@ -25,6 +26,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from ozgwiki import gantt, storage
+from ozgwiki.cells import escape, link
 from ozgwiki.facts import Facts, Subject
 from ozgwiki.model import Monat, Prioritaet
 from ozgwiki.schema import PAGE_FIELD, PLACEHOLDER, VALUE_FIELD, ColumnDef, PageDef, PropertyDef, SectionDef
@@ -33,7 +35,6 @@ MODES = ("static", "ask")
 #: Rows per query; the static tables have no limit, so the ask side must not cut them either.
 ASK_LIMIT = 5000
 CATEGORY_NS = "Kategorie"
-_ENTITY = re.compile(r"&(#?\w+;)")
 
 
 # ------------------------------------------------------------------------------ pages to render
@@ -179,22 +180,6 @@ def static_rows(section: SectionDef, page: OverviewPage, facts: Facts) -> list[R
 
 
 # ------------------------------------------------------------------------------ static wikitext
-
-
-def escape(text: str) -> str:
-    """Make a value show literally in a table cell: no cell breaks, links, templates or markup."""
-    text = _ENTITY.sub(r"&amp;\1", text)
-    for ch, entity in (
-        ("|", "&#124;"), ("[", "&#91;"), ("]", "&#93;"), ("{", "&#123;"), ("}", "&#125;"),
-        ("<", "&lt;"), (">", "&gt;"), ("'", "&#39;"), ("~", "&#126;"), ("_", "&#95;"),
-    ):  # fmt: skip
-        text = text.replace(ch, entity)
-    return text
-
-
-def link(title: str, label: str) -> str:
-    """``[[title|label]]`` with a label that shows literally."""
-    return f"[[{title}|{escape(label)}]]"
 
 
 def show_date(value: str) -> str:
