@@ -55,7 +55,7 @@ from ozgwiki.catalogue_pages import plan_pages
 from ozgwiki.config import RetryConfig, WikiConfig
 from ozgwiki.errors import EXIT_UNREACHABLE, LoginError, RetryBudgetExceeded, WikiUnreachable
 from ozgwiki.lock import LOCK_NAME, LockHolder
-from ozgwiki.pages import SaveOutcome, save_form
+from ozgwiki.pages import SaveOutcome, SaveResult, save_form
 from ozgwiki.site import Site
 
 pytestmark = pytest.mark.wiki
@@ -305,14 +305,24 @@ def proxy(wiki: lw.LocalWiki) -> Iterator[FaultProxy]:
         yield p
 
 
-def test_503_with_retry_after_is_retried_and_the_edit_saved(wiki: lw.LocalWiki, proxy: FaultProxy) -> None:
+def save_through(
+    wiki: lw.LocalWiki, proxy: FaultProxy, title: str, text: str, *faults: str
+) -> tuple[SaveResult, Site, list[float]]:
+    """Create ``title`` through the proxy with ``faults`` injected into the save (the login, the read
+    and the token are fetched before, undisturbed); the result, the site and its recorded sleeps."""
     sleeps: list[float] = []
     site = make_site(wiki, api_url=proxy.api_url, sleeps=sleeps)
     site.login()
-    state = site.read_pages(["Störfall 503"])["Störfall 503"]
+    state = site.read_pages([title])[title]
     site.token()
-    proxy.inject("503", "503")
-    result = site.edit("Störfall 503", lambda _: "Nach zwei 503 gespeichert.", SUMMARY, page=state)
+    proxy.inject(*faults)
+    return site.edit(title, lambda _: text, SUMMARY, page=state), site, sleeps
+
+
+def test_503_with_retry_after_is_retried_and_the_edit_saved(wiki: lw.LocalWiki, proxy: FaultProxy) -> None:
+    result, site, sleeps = save_through(
+        wiki, proxy, "Störfall 503", "Nach zwei 503 gespeichert.", "503", "503"
+    )
     assert result.outcome is SaveOutcome.CREATED
     assert proxy.done("503") == ["edit", "edit"] and proxy.done("forward")[-1] == "edit"
     assert sleeps == [3.0, 3.0]  # Retry-After 3 beats the backoff of 1 s and 2 s
@@ -345,13 +355,7 @@ def test_lost_answer_to_a_save_is_not_saved_twice(wiki: lw.LocalWiki, proxy: Fau
     each is reported as what it was (created, changed): the client sees that the stored text is its
     own, from the save whose answer it lost."""
     title = "Störfall Antwort verloren"
-    sleeps: list[float] = []
-    site = make_site(wiki, api_url=proxy.api_url, sleeps=sleeps)
-    site.login()
-    state = site.read_pages([title])[title]
-    site.token()
-    proxy.inject("lose-response")
-    result = site.edit(title, lambda _: "Einmal gespeichert.", SUMMARY, page=state)
+    result, site, _sleeps = save_through(wiki, proxy, title, "Einmal gespeichert.", "lose-response")
     assert proxy.done("lose-response") == ["edit"]
     assert result.outcome is SaveOutcome.CREATED  # articleexists, re-read: our own lost save stored it
     assert site.stats.retry_reasons == {"connection": 1}
@@ -439,14 +443,8 @@ def test_save_answered_after_the_timeout_is_not_saved_twice(wiki: lw.LocalWiki, 
 
 
 def test_http_500_is_retried_and_the_edit_saved(wiki: lw.LocalWiki, proxy: FaultProxy) -> None:
-    sleeps: list[float] = []
     title = "Störfall 500"
-    site = make_site(wiki, api_url=proxy.api_url, sleeps=sleeps)
-    site.login()
-    state = site.read_pages([title])[title]
-    site.token()
-    proxy.inject("500", "500")
-    result = site.edit(title, lambda _: "Nach zwei 500 gespeichert.", SUMMARY, page=state)
+    result, site, sleeps = save_through(wiki, proxy, title, "Nach zwei 500 gespeichert.", "500", "500")
     assert result.outcome is SaveOutcome.CREATED
     assert proxy.done("500") == ["edit", "edit"] and proxy.done("forward")[-1] == "edit"
     assert sleeps == [1.0, 2.0]  # no Retry-After: the plain backoff
@@ -458,13 +456,7 @@ def test_502_page_after_the_wiki_saved_is_not_saved_twice(wiki: lw.LocalWiki, pr
     """The gateway passes the save on, the wiki stores it, and the gateway answers 502 with an HTML
     page: the client retries, the resend meets the stored text, the page is reported as created."""
     title = "Störfall 502"
-    sleeps: list[float] = []
-    site = make_site(wiki, api_url=proxy.api_url, sleeps=sleeps)
-    site.login()
-    state = site.read_pages([title])[title]
-    site.token()
-    proxy.inject("502-after")
-    result = site.edit(title, lambda _: "Trotz 502 einmal gespeichert.", SUMMARY, page=state)
+    result, site, sleeps = save_through(wiki, proxy, title, "Trotz 502 einmal gespeichert.", "502-after")
     assert result.outcome is SaveOutcome.CREATED
     assert proxy.done("502-after") == ["edit"] and sleeps == [1.0]
     assert dict(site.stats.retry_reasons) == {"http5xx": 1}
@@ -474,13 +466,7 @@ def test_502_page_after_the_wiki_saved_is_not_saved_twice(wiki: lw.LocalWiki, pr
 def test_html_page_with_status_200_is_retried_and_saved(wiki: lw.LocalWiki, proxy: FaultProxy) -> None:
     """A proxy's maintenance page with status 200 where the API's JSON belongs: retried like a 5xx."""
     title = "Störfall HTML"
-    sleeps: list[float] = []
-    site = make_site(wiki, api_url=proxy.api_url, sleeps=sleeps)
-    site.login()
-    state = site.read_pages([title])[title]
-    site.token()
-    proxy.inject("html")
-    result = site.edit(title, lambda _: "Nach der Wartungsseite gespeichert.", SUMMARY, page=state)
+    result, site, sleeps = save_through(wiki, proxy, title, "Nach der Wartungsseite gespeichert.", "html")
     assert result.outcome is SaveOutcome.CREATED
     assert proxy.done("html") == ["edit"] and sleeps == [1.0]
     assert dict(site.stats.retry_reasons) == {"notjson": 1}
