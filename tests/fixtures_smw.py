@@ -193,6 +193,19 @@ def make_site(
     return site, t
 
 
+def logged_in_as_bot(monkeypatch: Any, rsps: responses.RequestsMock, **kw: Any) -> tuple[Any, FakeTime]:
+    """A :func:`make_site` that has logged in through the recorded login, with the recorded bot's
+    rights and title limits 50/500 preset (the batch size itself is tested in test_site_read)."""
+    from ozgwiki.siteinfo import UserInfo
+
+    site, t = make_site(monkeypatch, **kw)
+    register_login(rsps)
+    site._login()
+    site._title_limits = (50, 500)
+    site._userinfo = UserInfo.from_query(body("userinfo_bot")["query"])
+    return site, t
+
+
 def names() -> list[str]:
     """The names of all recordings."""
     return sorted(p.stem for p in RECORDINGS.glob("*.json"))

@@ -13,7 +13,6 @@ import responses
 
 from ozgwiki.config import RetryConfig
 from ozgwiki.pages import PageState, SaveOutcome
-from ozgwiki.siteinfo import UserInfo
 
 TITLE = "Baugenehmigung"
 
@@ -24,13 +23,7 @@ def rsps():
         yield r
 
 
-def logged_in(monkeypatch, rsps, **kw):
-    site, t = fx.make_site(monkeypatch, **kw)
-    fx.register_login(rsps)
-    site._login()
-    site._title_limits = (50, 500)
-    site._userinfo = UserInfo.from_query(fx.body("userinfo_bot")["query"])
-    return site, t
+logged_in = fx.logged_in_as_bot
 
 
 def existing(text: str = "Alter Text") -> PageState:

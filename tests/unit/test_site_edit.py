@@ -38,14 +38,7 @@ def missing() -> PageState:
     return PageState(title=TITLE, exists=False, starttimestamp="2026-11-29T02:00:00Z")
 
 
-def logged_in(monkeypatch, rsps, **kw):
-    site, t = fx.make_site(monkeypatch, **kw)
-    fx.register_login(rsps)
-    site._login()
-    # batch size is tested in test_site_read; here: the recorded bot rights, limits 50/500
-    site._title_limits = (50, 500)
-    site._userinfo = UserInfo.from_query(fx.body("userinfo_bot")["query"])
-    return site, t
+logged_in = fx.logged_in_as_bot
 
 
 def append(line: str):

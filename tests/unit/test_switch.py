@@ -11,7 +11,6 @@ import pytest
 import responses
 
 from ozgwiki.errors import ConfigError
-from ozgwiki.siteinfo import UserInfo
 from ozgwiki.switch import (
     BotStopped,
     SwitchReader,
@@ -208,13 +207,7 @@ def rsps():
         yield r
 
 
-def logged_in(monkeypatch, rsps, **kw):
-    site, t = fx.make_site(monkeypatch, **kw)
-    fx.register_login(rsps)
-    site._login()
-    site._title_limits = (50, 500)
-    site._userinfo = UserInfo.from_query(fx.body("userinfo_bot")["query"])
-    return site, t
+logged_in = fx.logged_in_as_bot
 
 
 def serve(rsps: responses.RequestsMock, wiki: FakeWiki) -> None:
