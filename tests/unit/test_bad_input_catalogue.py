@@ -394,14 +394,20 @@ def test_bad_input_is_one_exact_problem_and_nothing_loads(tmp_path: Path, case: 
     assert str(found[0]) in str(info.value)
 
 
-@pytest.mark.parametrize("case", [c for c in CASES if c.id in CLI_CASES], ids=lambda c: c.id)
-def test_catalogue_check_prints_the_problem_and_exits_1(
-    tmp_path: Path, case: Case, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
+def _for_the_cli(tmp_path: Path, case: Case, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, object]:
+    """The damaged catalogue folder and its one problem, with no config around to interfere."""
     folder = _damaged(tmp_path, case)
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("OZGWIKI_CONFIG", raising=False)
     [problem] = _matching(check(folder).problems, folder, case)
+    return folder, problem
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if c.id in CLI_CASES], ids=lambda c: c.id)
+def test_catalogue_check_prints_the_problem_and_exits_1(
+    tmp_path: Path, case: Case, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder, problem = _for_the_cli(tmp_path, case, monkeypatch)
     assert main(["catalogue", "check", str(folder)]) == EXIT_FINDINGS
     out, err = capsys.readouterr()
     assert err == ""
@@ -413,10 +419,7 @@ def test_catalogue_check_prints_the_problem_and_exits_1(
 def test_a_command_needing_the_catalogue_stops_with_exit_2_and_the_problem(
     tmp_path: Path, case: Case, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    folder = _damaged(tmp_path, case)
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.delenv("OZGWIKI_CONFIG", raising=False)
-    [problem] = _matching(check(folder).problems, folder, case)
+    folder, problem = _for_the_cli(tmp_path, case, monkeypatch)
     assert main(["leika", "check", "--catalogue", str(folder), "99012001001000"]) == EXIT_CONFIG
     out, err = capsys.readouterr()
     assert out == ""
