@@ -1,15 +1,17 @@
 """The embedded local MediaWiki: install, start, stop, reset, and run its job queue.
 
-Decisions, each measured on Debian 12 (facts in ``../shared/LOCALWIKI.md``):
+Decisions, each measured on Debian 12 (MediaWiki 1.39, PHP 8.2, SQLite):
 
 * **Debian's code in place, no copy.** MediaWiki takes ``$MW_CONFIG_FILE`` (an absolute path) before
   ``$IP/LocalSettings.php``, so every php process started here gets
   ``MW_CONFIG_FILE=<folder>/LocalSettings.php`` and never sees ``/etc/mediawiki``. Copying the 284 MB
   tree would cost 1.2 s and the disk space on every fresh install and gain nothing.
-* **``php -S``, one worker** (pitfall 4), document root ``<folder>/htdocs`` whose ``w`` is a symlink to
-  the code, so api.php is ``/w/api.php``. Started in its own session, stopped by PID, then by process
-  group (pitfall 8). Its request log goes to ``<folder>/logs/php-server.log``, never to the terminal.
-* **No background job runner.** api.php never runs jobs (pitfall 3) and ``$wgJobRunRate = 0`` keeps page
+* **``php -S``, one worker** (with more, a fast client can read before a save's post-send updates
+  are done), document root ``<folder>/htdocs`` whose ``w`` is a symlink to the code, so api.php is
+  ``/w/api.php``. Started in its own session, stopped by PID, then by process group (``php -S`` takes
+  about 2 s to exit on SIGTERM). Its request log goes to ``<folder>/logs/php-server.log``, never to
+  the terminal.
+* **No background job runner.** api.php never runs jobs and ``$wgJobRunRate = 0`` keeps page
   views from running them at random; ``run_jobs()`` drains the queue when a bot or test asks. A
   ``runJobs.php --wait`` loop would be a second writer on the single SQLite file (lock contention next
   to the server), must be restarted after every settings change, and would make "did the jobs run yet?"
@@ -295,7 +297,7 @@ class LocalWiki(InstallMixin, ServerMixin, SoftwareMixin):
         )
 
     def run_jobs(self, *, max_jobs: int | None = None, max_time: int | None = None) -> RunJobsResult:
-        """Run the job queue with ``runJobs.php`` (api.php never does, pitfall 3)."""
+        """Run the job queue with ``runJobs.php`` (api.php never does)."""
         if not self.is_set_up():
             raise LocalWikiError(
                 f"the local wiki in {self.directory} is not set up: run `ozgwiki localwiki up`"

@@ -23,7 +23,7 @@ BOT_GROUPS = ("bot", "interface-admin")
 BOT_GRANTS = ("basic", "highvolume", "editpage", "createeditmovepage", "editinterface")
 EDITOR_GRANTS = ("basic", "editpage", "createeditmovepage")
 
-#: Pitfall 1: createBotPassword.php accepts anything, but login only works for ``^[0-9a-w]{32,}$``.
+#: createBotPassword.php accepts anything, but login only works for ``^[0-9a-w]{32,}$``.
 SECRET_ALPHABET = string.digits + "abcdefghijklmnopqrstuvw"
 BOT_PASSWORD_RE = re.compile(r"^[0-9a-w]{32,}$")
 SECRET_LENGTH = 32

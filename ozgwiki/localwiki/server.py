@@ -101,7 +101,7 @@ class ServerMixin:
         if log_file.is_file() and log_file.stat().st_size > SERVER_LOG_MAX_BYTES:
             log_file.replace(log_file.with_suffix(".log.1"))
         env = self._php_env()
-        env.pop("PHP_CLI_SERVER_WORKERS", None)  # pitfall 4: exactly one worker
+        env.pop("PHP_CLI_SERVER_WORKERS", None)  # exactly one worker: see the package docstring
         with log_file.open("ab") as fh:
             fh.write(f"--- ozgwiki: php -S {HOST}:{self.port} starting {time.ctime()}\n".encode())
             fh.flush()
@@ -123,7 +123,7 @@ class ServerMixin:
         return proc.pid
 
     def _stop(self, pid: int) -> None:
-        """SIGTERM, wait, then SIGKILL the whole process group (pitfall 8)."""
+        """SIGTERM, wait, then SIGKILL the whole process group (php -S takes about 2 s to exit on SIGTERM)."""
         log.info("stopping the local wiki (pid %s)", pid)
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGTERM)

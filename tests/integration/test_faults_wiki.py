@@ -5,9 +5,10 @@ limits, spam filter) are in test_faults_refusals_wiki.py.
 
 Every wiki here is a wiki of its own (a temporary folder on a free port, ~3 s to set up), never the
 shared one on 8091: one plain wiki for the kills, sessions and proxy faults, one started with
-``job_queue_lag_factor=1`` so that each queued job counts as one second of lag (LOCALWIKI.md pitfall
-5). Nothing waits by sleeping: child processes are followed through their log lines, the Site's sleep
-is a recording hook (which, for maxlag, is where the job queue is run), the proxy's faults are a queue.
+``job_queue_lag_factor=1`` so that each queued job counts as one second of lag (maxlag never fires
+on a single SQLite database otherwise). Nothing waits by sleeping: child processes are followed
+through their log lines, the Site's sleep is a recording hook (which, for maxlag, is where the job
+queue is run), the proxy's faults are a queue.
 
 Edit conflicts are proven in test_site_wiki.py (a second account), not here.
 """

@@ -40,7 +40,7 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-# -- secrets (pitfall 1: ^[0-9a-w]{32,}$ or the login fails) -------------------------------------------
+# -- secrets (^[0-9a-w]{32,}$ or the login fails) -----------------------------------------------------
 
 
 def test_secret_alphabet_is_digits_and_a_to_w() -> None:
