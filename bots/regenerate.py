@@ -159,11 +159,9 @@ def _purge_stale(site: Site, subjects: Mapping[str, set[str]]) -> list[str]:
     return site.purge(stale, forcelinkupdate=True) if stale else []
 
 
-def _filled(content: str | None) -> bool | None:
+def _filled(content: str) -> bool:
     """Whether a generated section shows rows: a static table with rows, or a live query (whose rows
-    only SMW knows). None when there is no such section yet."""
-    if content is None:
-        return None
+    only SMW knows)."""
     return "\n|-" in content or "{{#ask" in content
 
 
@@ -185,12 +183,12 @@ def check_blanking(
         text = states[page.title].text
         for name, content in sections[page.title]:
             try:
-                before = _filled(get_section(text, name)) if text else None
+                old = get_section(text, name) if text else None
             except PageTextError:
                 continue  # broken markers: the engine skips and reports that page
-            if before is None or (mode == "static" and "{{#ask" in (get_section(text, name) or "")):
+            if old is None or (mode == "static" and "{{#ask" in old):
                 continue
-            pairs.append((before, bool(_filled(content))))
+            pairs.append((_filled(old), _filled(content)))
     rails.blanking(pairs, rail)
     return states
 
