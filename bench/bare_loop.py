@@ -24,14 +24,14 @@ from pathlib import Path
 
 import requests
 
-from ozgwiki.bot import BotContext
 from ozgwiki.bots import importer
 from ozgwiki.catalogue import load
-from ozgwiki.catalogue_pages import plan_pages
 from ozgwiki.config import load_config
+from ozgwiki.domain.model import Catalogue
+from ozgwiki.engine.bot import BotContext
 from ozgwiki.localwiki import LocalWiki, read_accounts
-from ozgwiki.model import Catalogue
-from ozgwiki.site import Site
+from ozgwiki.render.plans import plan_pages
+from ozgwiki.wiki.site import Site
 
 DEFAULT_DIR = Path(tempfile.gettempdir()) / "ozgwiki-bench-bare"
 DEFAULT_PORT = 8096

@@ -23,13 +23,13 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from ozgwiki.bot import BotContext
 from ozgwiki.bots import importer
 from ozgwiki.catalogue import load
 from ozgwiki.config import load_config
+from ozgwiki.domain.model import Catalogue
+from ozgwiki.engine.bot import BotContext
 from ozgwiki.localwiki import LocalWiki
-from ozgwiki.model import Catalogue
-from ozgwiki.site import Site
+from ozgwiki.wiki.site import Site
 
 DEFAULT_DIR = Path(tempfile.gettempdir()) / "ozgwiki-bench-wiki"
 DEFAULT_PORT = 8093

@@ -145,7 +145,7 @@ SCHEMA: dict[str, dict[str, Setting]] = {
         "manifest": Setting("path", nullable=True),
     },
     "import": {
-        # the share of the wiki's active keys one run may retire (ozgwiki.rails; --allow-mass-retire)
+        # the share of the wiki's active keys one run may retire (ozgwiki.engine.rails; --allow-mass-retire)
         "max_retire_share": Setting("number", lo=0, hi=1),
     },
     "state": {

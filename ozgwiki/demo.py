@@ -13,11 +13,11 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from urllib.parse import quote
 
-from ozgwiki import titles
 from ozgwiki.config import RetryConfig, WikiConfig
+from ozgwiki.domain import titles
+from ozgwiki.engine.sync import PageChange, SyncEngine, SyncReport
 from ozgwiki.localwiki import Accounts
-from ozgwiki.site import Site
-from ozgwiki.sync import PageChange, SyncEngine, SyncReport
+from ozgwiki.wiki.site import Site
 
 SUMMARY = "Beispiel-Steckbrief für die Demo angelegt"
 

@@ -97,7 +97,7 @@ class StateError(OzgwikiError):
 class RunLocked(OzgwikiError):
     """Another run holds the lock. Exit code 3: "could not run now" -- the next cron tick tries again.
 
-    ``holder`` is the :class:`ozgwiki.lock.LockHolder` read from the lock file (None when the other run
+    ``holder`` is the :class:`ozgwiki.engine.lock.LockHolder` read from the lock file (None when the other run
     has not written it yet).
     """
 

@@ -168,7 +168,7 @@ def make_site(
     """A Site for :data:`API_URL` with a fake clock; ``jitter`` is what the random source returns
     (1.0 = the full backoff, so delays are exact)."""
     from ozgwiki.config import RetryConfig, WikiConfig
-    from ozgwiki.site import Site
+    from ozgwiki.wiki.site import Site
 
     monkeypatch.setenv(SECRET_ENV, SECRET)
     wiki = WikiConfig(
@@ -196,7 +196,7 @@ def make_site(
 def logged_in_as_bot(monkeypatch: Any, rsps: responses.RequestsMock, **kw: Any) -> tuple[Any, FakeTime]:
     """A :func:`make_site` that has logged in through the recorded login, with the recorded bot's
     rights and title limits 50/500 preset (the batch size itself is tested in test_site_read)."""
-    from ozgwiki.siteinfo import UserInfo
+    from ozgwiki.wiki.siteinfo import UserInfo
 
     site, t = make_site(monkeypatch, **kw)
     register_login(rsps)

@@ -1,4 +1,4 @@
-"""Read and validate the catalogue sources into one :class:`~ozgwiki.model.Catalogue`.
+"""Read and validate the catalogue sources into one :class:`~ozgwiki.domain.model.Catalogue`.
 
 One loader checks everything before anything is used: every problem is collected as
 ``file:line: field: message`` (all at once, never the first only), and on any error the whole load
@@ -28,6 +28,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from ozgwiki.catalogue.checks import build
 from ozgwiki.catalogue.kommunen import KommunenData, read_kommunen
 from ozgwiki.catalogue.manifest import MANIFEST_NAME
 from ozgwiki.catalogue.problems import Problem, Problems, Severity
@@ -35,10 +36,9 @@ from ozgwiki.catalogue.source import SHIPPED, CatalogueSource, SupplementArg, re
 from ozgwiki.catalogue.spreadsheet import SheetData, read_umsetzungskatalog
 from ozgwiki.catalogue.supplement import Supplement, read_supplement
 from ozgwiki.catalogue.tables import SourceInfo
-from ozgwiki.catalogue.validate import build
 from ozgwiki.config import Config
+from ozgwiki.domain.model import Catalogue
 from ozgwiki.errors import CatalogueError, ConfigError
-from ozgwiki.model import Catalogue
 
 __all__ = [
     "MANIFEST_NAME",

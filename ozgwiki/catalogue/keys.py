@@ -1,11 +1,11 @@
 """What the loader does with one raw key from a catalogue row: import it, report it, or skip it.
 
-The rules are :mod:`ozgwiki.leika`'s (DOMAIN.md §3), checked for format only — the catalogue being
+The rules are :mod:`ozgwiki.domain.leika`'s (DOMAIN.md §3), checked for format only — the catalogue being
 loaded is what defines which keys are known. Regional keys (14 digits without the 99 prefix) are
 imported with a warning: such keys exist in the wild (DOMAIN.md §3.4).
 
 Digits outside 0–9 (full-width ``９``, Arabic-Indic ``٩``) are an error here, whatever
-:mod:`ozgwiki.leika` does with what editors type on pages: a catalogue file is the authority that
+:mod:`ozgwiki.domain.leika` does with what editors type on pages: a catalogue file is the authority that
 defines the keys, and such digits mean its export went wrong somewhere; mapping them silently would
 import a key the file does not really contain.
 """
@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ozgwiki import leika
+from ozgwiki.domain import leika
 
 
 @dataclass(frozen=True)

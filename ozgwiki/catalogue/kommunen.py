@@ -14,7 +14,7 @@ from pathlib import Path
 
 from ozgwiki.catalogue.problems import Problems
 from ozgwiki.catalogue.tables import SourceInfo, match_columns, read_table
-from ozgwiki.model import Groessenklasse, Kommune
+from ozgwiki.domain.model import Groessenklasse, Kommune
 
 AGS = "ags"
 ARS = "ars"

@@ -20,7 +20,7 @@ from pathlib import Path
 from ozgwiki.catalogue.keys import check_key, is_placeholder
 from ozgwiki.catalogue.problems import Problems, line_list
 from ozgwiki.catalogue.tables import Columns, SourceInfo, match_columns, read_table
-from ozgwiki.model import LeikaLeistung, split_efa
+from ozgwiki.domain.model import LeikaLeistung, split_efa
 
 THEMENFELD = "Themenfeld"
 LAGE = "Lage"

@@ -11,7 +11,7 @@ Sections (all optional; several files may each hold any of them, see docs/catalo
 ``aufgehobene_schluessel``  retired LeiKa keys (text, or schluessel + grund)
 
 This module only checks each entry on its own (types, vocabularies, months). Whether a Themenfeld,
-OZG-ID, key or AGS it names exists is decided in :mod:`ozgwiki.catalogue.validate`, which knows all
+OZG-ID, key or AGS it names exists is decided in :mod:`ozgwiki.catalogue.checks`, which knows all
 sources; so each entry carries :class:`Ref` records with the line of every reference.
 """
 
@@ -27,7 +27,7 @@ from typing import Any, TypeVar
 from ozgwiki.catalogue.keys import check_key
 from ozgwiki.catalogue.problems import Problems
 from ozgwiki.catalogue.yamlfile import Y, read_yaml
-from ozgwiki.model import (
+from ozgwiki.domain.model import (
     EfaTyp,
     Groessenklasse,
     LageArt,

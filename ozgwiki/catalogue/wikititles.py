@@ -1,7 +1,7 @@
 """Names that become page titles: two names for one page, or a name that cannot be a page at all.
 
 Themenfelder, Lagen and Umsetzungsprojekte have no IDs; their names are their page titles
-(:mod:`ozgwiki.titles`: ``Themenfeld Bildung``, ``Lage Schule``, ``Umsetzungsprojekt Einbürgerung``,
+(:mod:`ozgwiki.domain.titles`: ``Themenfeld Bildung``, ``Lage Schule``, ``Umsetzungsprojekt Einbürgerung``,
 and ``Roadmap/Bildung``). MediaWiki normalises a title before it finds the page — ``_`` is a space,
 runs of white space are one, the ends are trimmed, Unicode is NFC, and the first letter is upper
 case wherever a name starts a title or a page-type value (``$wgCapitalLinks``). So "Bauen_&_Wohnen",

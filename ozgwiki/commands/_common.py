@@ -12,10 +12,10 @@ import sys
 from collections.abc import Mapping
 from typing import Any
 
-from ozgwiki.bot import BotContext, StepResult
 from ozgwiki.config import Config, load_config
-from ozgwiki.site import Site
-from ozgwiki.sync import SyncReport
+from ozgwiki.engine.bot import BotContext, StepResult
+from ozgwiki.engine.sync import SyncReport
+from ozgwiki.wiki.site import Site
 
 
 def add_write_options(parser: argparse.ArgumentParser) -> None:

@@ -1,10 +1,11 @@
-"""The one option that lifts the safety rails (``ozgwiki.rails``), shared by import, regenerate, run."""
+"""The one option that lifts the safety rails (``ozgwiki.engine.rails``), shared by import, regenerate,
+run."""
 
 from __future__ import annotations
 
 import argparse
 
-from ozgwiki.rails import OVERRIDE
+from ozgwiki.engine.rails import OVERRIDE
 
 
 def add_override_option(parser: argparse.ArgumentParser) -> None:

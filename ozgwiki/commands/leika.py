@@ -22,9 +22,9 @@ from pathlib import Path
 from typing import Any
 
 from ozgwiki.commands.catalogue import add_source_options
+from ozgwiki.domain.leika import KeyCheck, classify
 from ozgwiki.errors import EXIT_FINDINGS, EXIT_OK, ConfigError
-from ozgwiki.extract import KeyFinding, extract_keys
-from ozgwiki.leika import KeyCheck, classify
+from ozgwiki.wikitext.extract import KeyFinding, extract_keys
 
 
 @dataclass(frozen=True)

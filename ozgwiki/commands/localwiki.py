@@ -157,7 +157,7 @@ def _seed_demo(args: argparse.Namespace) -> int:
 def _urls(args: argparse.Namespace) -> int:
     from ozgwiki import demo
     from ozgwiki.config import load_config
-    from ozgwiki.validation import ValidateSettings
+    from ozgwiki.render.maintenance import ValidateSettings
 
     wiki = _wiki(args)
     accounts = read_accounts(wiki.path("accounts.json"))

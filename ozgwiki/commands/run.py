@@ -1,16 +1,17 @@
-"""``ozgwiki run``: the cron job -- deploy, import, validate, regenerate (see :mod:`ozgwiki.runner`)."""
+"""``ozgwiki run``: the cron job -- deploy, import, validate, regenerate (see
+:mod:`ozgwiki.engine.runner`)."""
 
 from __future__ import annotations
 
 import argparse
 import dataclasses
 
-from ozgwiki import runner
 from ozgwiki.commands._common import add_write_options, load
 from ozgwiki.commands._rails import add_override_option
-from ozgwiki.runner import STEP_NAMES, Step, execute, select
+from ozgwiki.engine import runner
+from ozgwiki.engine.runner import STEP_NAMES, Step, execute, select
 
-#: The steps that stop before writing when they would destroy too much (ozgwiki.rails).
+#: The steps that stop before writing when they would destroy too much (ozgwiki.engine.rails).
 RAILED_STEPS = frozenset({"import", "regenerate"})
 
 EPILOG = """\
@@ -69,5 +70,5 @@ def handle(args: argparse.Namespace) -> int:
 
 
 def _steps() -> tuple[Step, ...]:
-    """The step table, looked up at call time so tests can replace ``ozgwiki.runner.STEPS``."""
+    """The step table, looked up at call time so tests can replace ``ozgwiki.engine.runner.STEPS``."""
     return runner.STEPS

@@ -14,8 +14,8 @@ import re
 import sys
 from datetime import UTC, datetime, timedelta
 
-from ozgwiki.bot import StepResult
 from ozgwiki.commands._common import add_write_options, context, print_attention
+from ozgwiki.engine.bot import StepResult
 
 _RELATIVE_RE = re.compile(r"^(\d+)\s*([dhm])$")
 _UNITS = {"d": "days", "h": "hours", "m": "minutes"}

@@ -97,7 +97,7 @@ from ozgwiki.localwiki.software import (
     apt_commands,
     tail,
 )
-from ozgwiki.siteinfo import PAGEFORMS_EXTENSION, SMW_EXTENSION
+from ozgwiki.wiki.siteinfo import PAGEFORMS_EXTENSION, SMW_EXTENSION
 
 __all__ = [
     "ADMIN_USER",

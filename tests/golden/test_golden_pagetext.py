@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from ozgwiki.pagetext import escape_param_value, set_template_params
-from ozgwiki.sections import replace_section
+from ozgwiki.wikitext.params import escape_param_value, set_template_params
+from ozgwiki.wikitext.sections import replace_section
 
 CASES = sorted(p for p in (Path(__file__).parent / "pagetext").iterdir() if p.is_dir())
 

@@ -17,7 +17,7 @@ import pytest
 import requests
 
 from ozgwiki.config import LOCALWIKI_DIR_ENV, RetryConfig, WikiConfig
-from ozgwiki.site import Site
+from ozgwiki.wiki.site import Site
 
 REPO = Path(__file__).resolve().parents[2]
 

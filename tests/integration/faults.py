@@ -32,7 +32,7 @@ import requests
 from ozgwiki import localwiki as lw
 from ozgwiki.config import RetryConfig, WikiConfig
 from ozgwiki.localwiki import write_private
-from ozgwiki.site import Site
+from ozgwiki.wiki.site import Site
 
 REPO = Path(__file__).resolve().parents[2]
 SAMPLE_CATALOGUE = REPO / "ozgwiki" / "data" / "sample" / "umsetzungskatalog.csv"

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from ozgwiki import demo
+from ozgwiki.engine.sync import Outcome
 from ozgwiki.localwiki import read_accounts
-from ozgwiki.sync import Outcome
 
 pytestmark = pytest.mark.wiki
 

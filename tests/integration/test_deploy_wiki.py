@@ -13,13 +13,13 @@ from typing import Any
 
 import pytest
 
-from ozgwiki import deploy, schema
-from ozgwiki.bot import BotContext
 from ozgwiki.bots import deploy as deploy_bot
 from ozgwiki.config import Config
-from ozgwiki.pages import same_after_save
-from ozgwiki.site import Site
-from ozgwiki.sync import Outcome
+from ozgwiki.definitions import deploy, schema
+from ozgwiki.engine.bot import BotContext
+from ozgwiki.engine.sync import Outcome
+from ozgwiki.wiki.pages import same_after_save
+from ozgwiki.wiki.site import Site
 
 pytestmark = pytest.mark.wiki
 

@@ -41,8 +41,8 @@ from faults import (
 from ozgwiki import localwiki as lw
 from ozgwiki.bots.importer import ImportItem
 from ozgwiki.catalogue import load
-from ozgwiki.catalogue_pages import plan_pages
 from ozgwiki.errors import EXIT_FINDINGS, EXIT_OK, EXIT_UNREACHABLE
+from ozgwiki.render.plans import plan_pages
 
 pytestmark = pytest.mark.wiki
 
@@ -159,7 +159,7 @@ def test_cli_import_reports_the_page_the_spam_filter_refuses_and_goes_on(
     message = message_of(report, refused[0])
     assert message.startswith("spamprotectionmatch: ") and SPAM_TEXT in message, message
     assert not exists(wiki, refused[0]) and len(seen) == 6
-    assert "WARNING ozgwiki.site: LeiKa 99107027000000: not saved: spamprotectionmatch" in err
+    assert "WARNING ozgwiki.wiki.site: LeiKa 99107027000000: not saved: spamprotectionmatch" in err
 
     settings.clear()
     rc, report, _ = import_json(config)

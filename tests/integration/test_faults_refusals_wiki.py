@@ -43,7 +43,7 @@ from faults import (
 from ozgwiki import localwiki as lw
 from ozgwiki.config import RetryConfig
 from ozgwiki.errors import EXIT_UNREACHABLE, RetryBudgetExceeded
-from ozgwiki.pages import SaveOutcome
+from ozgwiki.wiki.pages import SaveOutcome
 
 pytestmark = pytest.mark.wiki
 

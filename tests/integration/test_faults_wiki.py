@@ -52,12 +52,12 @@ from faults import (
 from ozgwiki import localwiki as lw
 from ozgwiki.bots.importer import ImportItem
 from ozgwiki.catalogue import load
-from ozgwiki.catalogue_pages import plan_pages
 from ozgwiki.config import RetryConfig, WikiConfig
+from ozgwiki.engine.lock import LOCK_NAME, LockHolder
 from ozgwiki.errors import EXIT_UNREACHABLE, LoginError, RetryBudgetExceeded, WikiUnreachable
-from ozgwiki.lock import LOCK_NAME, LockHolder
-from ozgwiki.pages import SaveOutcome, SaveResult, save_form
-from ozgwiki.site import Site
+from ozgwiki.render.plans import plan_pages
+from ozgwiki.wiki.pages import SaveOutcome, SaveResult, save_form
+from ozgwiki.wiki.site import Site
 
 pytestmark = pytest.mark.wiki
 

@@ -19,14 +19,14 @@ from pathlib import Path
 
 import pytest
 
-from ozgwiki.bot import BotContext, StepResult
 from ozgwiki.bots import importer
 from ozgwiki.catalogue import load, sample_path
-from ozgwiki.catalogue_pages import plan_pages
 from ozgwiki.config import Config
-from ozgwiki.model import Catalogue, Themenfeld
-from ozgwiki.site import Site
-from ozgwiki.sync import Outcome
+from ozgwiki.domain.model import Catalogue, Themenfeld
+from ozgwiki.engine.bot import BotContext, StepResult
+from ozgwiki.engine.sync import Outcome
+from ozgwiki.render.plans import plan_pages
+from ozgwiki.wiki.site import Site
 
 pytestmark = pytest.mark.wiki
 

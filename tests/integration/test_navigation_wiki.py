@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import pytest
 
-from ozgwiki import catalogue, titles
-from ozgwiki.bot import BotContext
+from ozgwiki import catalogue
 from ozgwiki.bots import deploy, importer, regenerate
 from ozgwiki.config import Config
-from ozgwiki.pagetext import get_template_params
-from ozgwiki.sections import get_section
-from ozgwiki.site import Site
+from ozgwiki.domain import titles
+from ozgwiki.engine.bot import BotContext
+from ozgwiki.wiki.site import Site
+from ozgwiki.wikitext.params import get_template_params
+from ozgwiki.wikitext.sections import get_section
 
 pytestmark = pytest.mark.wiki
 

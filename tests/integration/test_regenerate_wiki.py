@@ -9,11 +9,11 @@ import re
 import pytest
 
 from ozgwiki import catalogue
-from ozgwiki.bot import BotContext
 from ozgwiki.bots import regenerate
 from ozgwiki.config import Config
-from ozgwiki.sections import get_section
-from ozgwiki.site import Site
+from ozgwiki.engine.bot import BotContext
+from ozgwiki.wiki.site import Site
+from ozgwiki.wikitext.sections import get_section
 
 pytestmark = pytest.mark.wiki
 

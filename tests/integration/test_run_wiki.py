@@ -22,11 +22,11 @@ import yaml
 from conftest import REPO
 from wikitables import SHARED_WIKI_IMPORT, bot_wiki_config
 
-from ozgwiki.bot import BotContext, StepResult
 from ozgwiki.config import Config, load_config
-from ozgwiki.runner import Step, execute
-from ozgwiki.site import Site
-from ozgwiki.sync import PageChange
+from ozgwiki.engine.bot import BotContext, StepResult
+from ozgwiki.engine.runner import Step, execute
+from ozgwiki.engine.sync import PageChange
+from ozgwiki.wiki.site import Site
 
 pytestmark = pytest.mark.wiki
 
@@ -136,7 +136,7 @@ def test_missing_switch_page_is_created_with_instructions(run_config: Config, bo
 HOLDER = """
 import sys
 from pathlib import Path
-from ozgwiki.lock import RunLock
+from ozgwiki.engine.lock import RunLock
 with RunLock(Path(sys.argv[1])):
     print("locked", flush=True)
     sys.stdin.read()
@@ -180,7 +180,8 @@ def test_run_while_another_holds_the_lock_exits_3(run_config: Config, tmp_path: 
 def test_end_to_end_real_steps_then_a_noop_run(run_config: Config, tmp_path: Path) -> None:
     """END-TO-END: deploy, import (sample catalogue), validate, regenerate on the local wiki.
 
-    Needs all four bot modules (bots/deploy.py, importer.py, validate.py, regenerate.py). A missing one
+    Needs all four bot modules (ozgwiki/bots/deploy.py, importer.py, validate.py, regenerate.py). A missing
+    one
     is not skipped: the run reports "bot module ... is not installed" with exit 2 and this test fails.
     """
     first = cli(run_config, "--format", "json")

@@ -27,9 +27,9 @@ import yaml
 from conftest import REPO
 from wikitables import SHARED_WIKI_IMPORT, bot_wiki_config, maintenance_rows
 
-from ozgwiki.sections import get_section
-from ozgwiki.site import Site
-from ozgwiki.validation import SECTION as REPORT_SECTION
+from ozgwiki.render.maintenance import SECTION as REPORT_SECTION
+from ozgwiki.wiki.site import Site
+from ozgwiki.wikitext.sections import get_section
 
 pytestmark = pytest.mark.wiki
 

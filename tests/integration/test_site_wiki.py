@@ -7,8 +7,8 @@ import io
 import pytest
 
 from ozgwiki.errors import LoginError
-from ozgwiki.pages import SaveOutcome
-from ozgwiki.site import Site
+from ozgwiki.wiki.pages import SaveOutcome
+from ozgwiki.wiki.site import Site
 
 pytestmark = pytest.mark.wiki
 SUMMARY = "Integrationstest: Seite bearbeitet"

@@ -19,12 +19,12 @@ from pathlib import Path
 import pytest
 
 from ozgwiki import localwiki as lw
-from ozgwiki.bot import BotContext
 from ozgwiki.bots import deploy as deploy_bot
 from ozgwiki.config import LOCALWIKI_DIR_ENV, Config
-from ozgwiki.pages import ParsedPage
-from ozgwiki.pagetext import escape_param_value, is_redirect
-from ozgwiki.site import Site
+from ozgwiki.engine.bot import BotContext
+from ozgwiki.wiki.pages import ParsedPage
+from ozgwiki.wiki.site import Site
+from ozgwiki.wikitext.params import escape_param_value, is_redirect
 
 pytestmark = pytest.mark.wiki
 
@@ -352,7 +352,7 @@ REDIRECT_TEXTS = [
 
 
 def test_is_redirect_agrees_with_mediawiki(site: Site) -> None:
-    """``ozgwiki.pagetext.is_redirect`` (which the sync engine asks before writing) says what the wiki
+    """``ozgwiki.wikitext.params.is_redirect`` (which the sync engine asks before writing) says what the wiki
     says: MediaWiki renders a redirect page with its "redirectMsg" box."""
     verdicts = {t: "redirectMsg" in site.parse(text=t, context_title="Test").html for t in REDIRECT_TEXTS}
     assert {t: is_redirect(t) for t in REDIRECT_TEXTS} == verdicts

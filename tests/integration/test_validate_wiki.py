@@ -15,12 +15,12 @@ import pytest
 from wikitables import maintenance_rows
 
 from ozgwiki import catalogue
-from ozgwiki.bot import BotContext, StepResult
 from ozgwiki.bots import validate
 from ozgwiki.config import Config
-from ozgwiki.sections import get_section
-from ozgwiki.site import Site
-from ozgwiki.validation import SECTION
+from ozgwiki.engine.bot import BotContext, StepResult
+from ozgwiki.render.maintenance import SECTION
+from ozgwiki.wiki.site import Site
+from ozgwiki.wikitext.sections import get_section
 
 pytestmark = pytest.mark.wiki
 

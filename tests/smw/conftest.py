@@ -29,7 +29,7 @@ import yaml
 from smwsuite import CliRun, SuiteConfig
 
 from ozgwiki.config import load_config
-from ozgwiki.site import Site
+from ozgwiki.wiki.site import Site
 
 CONFIG_ENV = "OZGWIKI_SMW_CONFIG"
 EDITOR_PASSWORD_ENV = "OZGWIKI_SMW_EDITOR_PASSWORD"

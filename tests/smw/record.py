@@ -24,8 +24,10 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from ozgwiki import catalogue, facts, overview, schema
-from ozgwiki.site import Site
+from ozgwiki import catalogue
+from ozgwiki.definitions import schema
+from ozgwiki.render import facts, overview
+from ozgwiki.wiki.site import Site
 
 RECORD_ENV = "OZGWIKI_SMW_RECORD"
 RECORDING = Path(__file__).resolve().parents[1] / "data" / "smw" / "recording.json"

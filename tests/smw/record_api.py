@@ -7,7 +7,7 @@ Usage (the same small YAML file as the SMW suite, see tests/smw/conftest.py)::
 It talks with plain ``requests`` to the Semantic MediaWiki named by the YAML (``bot:`` the bot's ozgwiki
 config, ``editor:`` an ordinary account) and to the project's local plain MediaWiki (``DIR/accounts.json``,
 default ``$OZGWIKI_LOCALWIKI_DIR`` or ``.localwiki``; only read there). Every request carries the
-parameters ``ozgwiki.site.Site`` sends (``format=json``, ``maxlag=5``, ``assert=user`` once logged in);
+parameters ``ozgwiki.wiki.site.Site`` sends (``format=json``, ``maxlag=5``, ``assert=user`` once logged in);
 names ending in ``_fv2`` use ``formatversion=2``, the others formatversion 1.
 
 On the SMW wiki it writes only pages whose titles start with ``Aufnahme `` (listed at the end; delete
@@ -596,7 +596,8 @@ def readme(rec: Recorder, start: str, size: int) -> str:
         "## Format",
         "",
         "One file per answer, `<name>.json`: `name`, `description`, `wiki` (api.php, versions),",
-        "`recorded_at`, `request` (`method`, `params` as sent — the parameters `ozgwiki.site.Site` sends,",
+        "`recorded_at`, `request` (`method`, `params` as sent — the parameters `ozgwiki.wiki.site.Site`",
+        "sends,",
         "`format=json`, `maxlag=5`, `assert=user` once logged in) and `response` (`status`, the `headers`",
         "that matter — `Content-Type`, `MediaWiki-API-Error`, `Retry-After`, `X-Database-Lag` — and the",
         "decoded `body`). Names ending in `_fv2` were asked with `formatversion=2`, the others with",

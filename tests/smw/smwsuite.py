@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from ozgwiki.config import Config, WikiConfig
-from ozgwiki.site import Site
+from ozgwiki.wiki.site import Site
 
 
 @dataclass(frozen=True)

@@ -25,8 +25,11 @@ import readerview
 from record import RECORD_ENV, record
 from smwsuite import CliRun, SuiteConfig, wait_for_jobs
 
-from ozgwiki import catalogue, facts, overview, schema, titles
-from ozgwiki.site import Site
+from ozgwiki import catalogue
+from ozgwiki.definitions import schema
+from ozgwiki.domain import titles
+from ozgwiki.render import facts, overview
+from ozgwiki.wiki.site import Site
 
 pytestmark = pytest.mark.smw
 

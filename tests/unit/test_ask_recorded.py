@@ -21,9 +21,11 @@ from typing import Any
 import pytest
 import readerview
 
-from ozgwiki import catalogue, facts, overview, schema
-from ozgwiki.facts import Facts
-from ozgwiki.sections import get_section
+from ozgwiki import catalogue
+from ozgwiki.definitions import schema
+from ozgwiki.render import facts, overview
+from ozgwiki.render.facts import Facts
+from ozgwiki.wikitext.sections import get_section
 
 RECORDING = Path(__file__).resolve().parents[1] / "data" / "smw" / "recording.json"
 STALE = "the renderer changed since the recording: re-record on an SMW wiki (make smw-record)"

@@ -14,12 +14,13 @@ from typing import Any
 
 import pytest
 
-from ozgwiki import catalogue, catalogue_pages
+from ozgwiki import catalogue
 from ozgwiki.bots.importer import ImportItem
 from ozgwiki.bots.regenerate import transform_for
-from ozgwiki.pages import PageState, SaveOutcome, SaveResult, same_after_save
-from ozgwiki.sync import Outcome, PageChange, SyncEngine
-from ozgwiki.validation import check_page
+from ozgwiki.engine.sync import Outcome, PageChange, SyncEngine
+from ozgwiki.render import plans as catalogue_pages
+from ozgwiki.render.maintenance import check_page
+from ozgwiki.wiki.pages import PageState, SaveOutcome, SaveResult, same_after_save
 
 SAMPLE = catalogue.load(catalogue.sample_path())
 PLAN = next(p for p in catalogue_pages.plan_pages(SAMPLE) if p.title == "OZG-Leistung 10513")

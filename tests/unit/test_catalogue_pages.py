@@ -9,8 +9,8 @@ from importlib import resources
 import pytest
 
 from ozgwiki.catalogue import load
-from ozgwiki.catalogue_pages import KINDS, PagePlan, plan_pages, workshop_value
-from ozgwiki.model import Catalogue, LeikaLeistung
+from ozgwiki.domain.model import Catalogue, LeikaLeistung
+from ozgwiki.render.plans import KINDS, PagePlan, plan_pages, workshop_value
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,7 @@ import pytest
 
 from ozgwiki.catalogue import check, load, load_from_config, load_result, sample_path, shipped_path
 from ozgwiki.config import Config, WikiConfig
-from ozgwiki.model import Groessenklasse, Phase, Prioritaet, Zustaendigkeit
+from ozgwiki.domain.model import Groessenklasse, Phase, Prioritaet, Zustaendigkeit
 
 NRW = shipped_path("nrw").parent
 SHEET = NRW / "ozg_umsetzungskatalog.csv"

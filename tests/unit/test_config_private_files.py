@@ -13,8 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from ozgwiki import cli, runner
+from ozgwiki import cli
 from ozgwiki.config import SCHEMA, Config, WikiConfig, parse_config
+from ozgwiki.engine import runner
 from ozgwiki.errors import ConfigError
 
 ROOT = Path(__file__).parents[2]

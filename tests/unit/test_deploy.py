@@ -15,14 +15,14 @@ import fixtures_smw as fx
 import pytest
 import responses
 
-from ozgwiki import deploy, schema
-from ozgwiki.bot import BotContext
 from ozgwiki.bots import deploy as deploy_bot
 from ozgwiki.config import Config
-from ozgwiki.deploy import Action, DeployPage, DeployRecord, Variant
+from ozgwiki.definitions import deploy, schema
+from ozgwiki.definitions.deploy import Action, DeployPage, DeployRecord, Variant
+from ozgwiki.engine.bot import BotContext
 from ozgwiki.errors import EXIT_CONFIG, RetryBudgetExceeded
-from ozgwiki.pages import PageState
-from ozgwiki.siteinfo import SiteInfo
+from ozgwiki.wiki.pages import PageState
+from ozgwiki.wiki.siteinfo import SiteInfo
 
 PLAIN, SMW, SMW_PF = Variant(False, False), Variant(True, False), Variant(True, True)
 

@@ -1,4 +1,4 @@
-"""Specification of ozgwiki.extract: which key candidates a page holds, and where."""
+"""Specification of ozgwiki.wikitext.extract: which key candidates a page holds, and where."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ozgwiki.extract import (
+from ozgwiki.wikitext.extract import (
     DEFAULT_KEY_PARAMS,
     canonical_template_name,
     extract_keys,

@@ -6,8 +6,9 @@ import dataclasses
 
 import pytest
 
-from ozgwiki import catalogue, facts
-from ozgwiki.facts import Facts, Subject
+from ozgwiki import catalogue
+from ozgwiki.render import facts
+from ozgwiki.render.facts import Facts, Subject
 
 
 @pytest.fixture(scope="module")

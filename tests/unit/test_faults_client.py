@@ -12,7 +12,7 @@ import pytest
 import responses
 
 from ozgwiki.config import RetryConfig
-from ozgwiki.pages import PageState, SaveOutcome
+from ozgwiki.wiki.pages import PageState, SaveOutcome
 
 TITLE = "Baugenehmigung"
 

@@ -8,9 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from ozgwiki import catalogue, facts, gantt, overview, schema
-from ozgwiki.facts import Facts, Subject
-from ozgwiki.model import Monat, Phase, Zeitplan
+from ozgwiki import catalogue
+from ozgwiki.definitions import schema
+from ozgwiki.domain.model import Monat, Phase, Zeitplan
+from ozgwiki.render import facts, gantt, overview
+from ozgwiki.render.facts import Facts, Subject
 
 GOLDEN = Path(__file__).resolve().parents[1] / "golden" / "overview"
 UPDATE = os.environ.get("OZGWIKI_UPDATE_GOLDEN") == "1"

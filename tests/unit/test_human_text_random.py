@@ -10,10 +10,10 @@ values in the bot's parameters, duplicates, removed parameters, other spacing an
 and its relatives (effective or not), redirects (effective or not), and now and then raw wikitext
 debris anywhere — changes the catalogue, and runs the bot again the way the sync engine does:
 
-* a redirect page (:func:`ozgwiki.pagetext.is_redirect`) is never handed to the transform — the rule
+* a redirect page (:func:`ozgwiki.wikitext.params.is_redirect`) is never handed to the transform — the rule
   the sync engine gets from another change; this test models it and holds ``is_redirect`` to what
   the editor's edit really made;
-* a page that opts out (:func:`ozgwiki.optout.bot_may_edit`) is left alone, and ``bot_may_edit``
+* a page that opts out (:func:`ozgwiki.wikitext.optout.bot_may_edit`) is left alone, and ``bot_may_edit``
   must agree with what the editor wrote;
 * a page the transform refuses (``PageTextError``) is left alone;
 * otherwise everything before and after the template, the template's name, every parameter the bot
@@ -41,10 +41,15 @@ from mwparserfromhell.nodes import Comment, Template, Text
 
 from ozgwiki.bots.importer import ImportItem
 from ozgwiki.catalogue import load
-from ozgwiki.catalogue_pages import PagePlan, plan_pages
 from ozgwiki.errors import PageTextError
-from ozgwiki.optout import bot_may_edit
-from ozgwiki.pagetext import escape_param_value, get_template_params, is_redirect, normalize_template_name
+from ozgwiki.render.plans import PagePlan, plan_pages
+from ozgwiki.wikitext.optout import bot_may_edit
+from ozgwiki.wikitext.params import (
+    escape_param_value,
+    get_template_params,
+    is_redirect,
+    normalize_template_name,
+)
 
 BOT_USER = "OzgBot@ozgwiki"
 SEED = 20240612

@@ -16,16 +16,16 @@ from typing import Any
 import pytest
 import yaml
 
-from ozgwiki.bot import BotContext
 from ozgwiki.bots import importer
 from ozgwiki.bots.importer import CatalogueDiff, Delta, ImportItem, examine
 from ozgwiki.catalogue import load
-from ozgwiki.catalogue_pages import PagePlan, plan_pages
 from ozgwiki.config import Config, WikiConfig
+from ozgwiki.domain.model import Catalogue
+from ozgwiki.engine.bot import BotContext
+from ozgwiki.engine.sync import Outcome
 from ozgwiki.errors import ConfigError, PageTextError, SafetyRailError
-from ozgwiki.model import Catalogue
-from ozgwiki.pages import PageState, SaveOutcome, SaveResult, same_after_save
-from ozgwiki.sync import Outcome
+from ozgwiki.render.plans import PagePlan, plan_pages
+from ozgwiki.wiki.pages import PageState, SaveOutcome, SaveResult, same_after_save
 
 CONFIG = Config(WikiConfig("http://wiki.invalid/w/api.php", "OzgBot@ozgwiki"))
 

@@ -1,9 +1,9 @@
-"""One LeiKa key rule for Python and the wiki: ozgwiki.leika and Modul:LeiKa judge every key alike.
+"""One LeiKa key rule for Python and the wiki: ozgwiki.domain.leika and Modul:LeiKa judge every key alike.
 
-``ozgwiki leika check``, ``leika scan`` and the validate bot call :func:`ozgwiki.leika.classify`; the
+``ozgwiki leika check``, ``leika scan`` and the validate bot call :func:`ozgwiki.domain.leika.classify`; the
 wiki shows what Modul:LeiKa (``templates/Modul-LeiKa.lua``) makes of ``{{LeiKa|…}}``. Both implement
-the same rule — :func:`~ozgwiki.leika.normalize` / ``p.normalise`` turns a candidate into a key,
-:func:`~ozgwiki.leika.format_problem` / ``p.formatProblem`` says why it is malformed, in the same
+the same rule — :func:`~ozgwiki.domain.leika.normalize` / ``p.normalise`` turns a candidate into a key,
+:func:`~ozgwiki.domain.leika.format_problem` / ``p.formatProblem`` says why it is malformed, in the same
 words — with the same explicit character classes (Lua 5.1 has no Unicode tables) and counting
 characters, not bytes. Digits of other scripts are reported, never converted.
 
@@ -26,10 +26,10 @@ import unicodedata
 import pytest
 from test_templates import GOLDEN, run_lua
 
-from ozgwiki import leika
-from ozgwiki.extract import extract_keys
-from ozgwiki.leika import KeyStatus, classify, format_problem, normalize
-from ozgwiki.validation import check_page
+from ozgwiki.domain import leika
+from ozgwiki.domain.leika import KeyStatus, classify, format_problem, normalize
+from ozgwiki.render.maintenance import check_page
+from ozgwiki.wikitext.extract import extract_keys
 
 CASES = json.loads((GOLDEN / "key_rules.json").read_text(encoding="utf-8"))["cases"]
 MALFORMED = {KeyStatus.NOT_A_KEY, KeyStatus.IMPOSSIBLE}
@@ -298,7 +298,9 @@ def test_digit_blocks_cover_every_decimal_digit_python_knows() -> None:
     """Nothing ``str.isdecimal`` accepts is misnamed: each digit of another script gets its reason."""
     decimal = {ch for ch in _all_chars() if ch.isdecimal()}
     listed = leika.FOREIGN_DIGITS | leika.ASCII_DIGITS
-    assert decimal - listed == set(), "add the missing digit blocks to ozgwiki/leika.py and Modul:LeiKa"
+    assert decimal - listed == set(), (
+        "add the missing digit blocks to ozgwiki/domain/leika.py and Modul:LeiKa"
+    )
     newer = {ch for ch in listed - decimal if unicodedata.category(ch) != "Cn"}
     assert newer == set()  # listed but not decimal: only digits of a newer Unicode than this Python's
     known = [chr(zero) for zero in leika.FOREIGN_DIGIT_ZEROS if chr(zero).isdecimal()]

@@ -1,4 +1,4 @@
-"""Specification of ozgwiki.leika: how keys are normalised and classified (DOMAIN.md §3)."""
+"""Specification of ozgwiki.domain.leika: how keys are normalised and classified (DOMAIN.md §3)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ozgwiki.leika import (
+from ozgwiki.domain.leika import (
     KeyLevel,
     KeyStatus,
     classify,

@@ -15,14 +15,14 @@ from pathlib import Path
 import pytest
 
 from ozgwiki.config import parse_config
-from ozgwiki.lock import LockHolder, RunLock, RunLocked
-from ozgwiki.runner import execute
+from ozgwiki.engine.lock import LockHolder, RunLock, RunLocked
+from ozgwiki.engine.runner import execute
 
 # Takes the lock, says so on stdout, holds it until its stdin is closed: the pipe is the synchronisation.
 HOLDER = """
 import sys
 from pathlib import Path
-from ozgwiki.lock import RunLock
+from ozgwiki.engine.lock import RunLock
 lock = RunLock(Path(sys.argv[1]))
 lock.acquire()
 print("locked", flush=True)
@@ -81,7 +81,7 @@ def test_killed_holder_never_blocks_and_is_reported(tmp_path: Path, caplog: pyte
         pid = proc.pid
     left = LockHolder.parse(path.read_text())
     assert left is not None and left.pid == pid, "a killed run leaves its PID in the file"
-    with caplog.at_level(logging.WARNING, logger="ozgwiki.lock"), RunLock(path) as lock:
+    with caplog.at_level(logging.WARNING, logger="ozgwiki.engine.lock"), RunLock(path) as lock:
         assert lock.stale is not None and lock.stale.pid == pid
         assert LockHolder.parse(path.read_text()).pid == os.getpid()  # type: ignore[union-attr]
     assert f"left by a killed run (PID {pid}, started" in caplog.text
@@ -94,7 +94,7 @@ def test_stale_file_with_dead_pid_is_taken_over(tmp_path: Path, caplog: pytest.L
     dead = int(done.stdout)
     path = tmp_path / "ozgwiki-run.lock"
     path.write_text(f"{dead}\n2026-11-28T23:30:00Z\n")
-    with caplog.at_level(logging.WARNING, logger="ozgwiki.lock"), RunLock(path) as lock:
+    with caplog.at_level(logging.WARNING, logger="ozgwiki.engine.lock"), RunLock(path) as lock:
         assert lock.stale == LockHolder(dead, "2026-11-28T23:30:00Z")
     assert f"(PID {dead}, started 2026-11-28T23:30:00Z)" in caplog.text
 

@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 
-from ozgwiki.model import (
+from ozgwiki.domain.model import (
     Catalogue,
     EfaTyp,
     Groessenklasse,

@@ -15,10 +15,12 @@ from pathlib import Path
 
 import pytest
 
-from ozgwiki import catalogue, facts, overview, schema
-from ozgwiki.facts import Facts, Subject
-from ozgwiki.overview import OverviewPage
-from ozgwiki.schema import PageDef
+from ozgwiki import catalogue
+from ozgwiki.definitions import schema
+from ozgwiki.definitions.schema import PageDef
+from ozgwiki.render import facts, overview
+from ozgwiki.render.facts import Facts, Subject
+from ozgwiki.render.overview import OverviewPage
 
 GOLDEN = Path(__file__).resolve().parents[1] / "golden" / "overview"
 UPDATE = os.environ.get("OZGWIKI_UPDATE_GOLDEN") == "1"
@@ -190,7 +192,7 @@ def test_empty_sections_show_their_empty_text(loaded, sample, props) -> None:
 
 
 def test_roadmap_per_themenfeld_pages_use_titles_roadmap_for(loaded, sample, props, cat) -> None:
-    from ozgwiki import titles
+    from ozgwiki.domain import titles
 
     got = {p.title for p in overview.pages_of(definition(loaded, "roadmap"), sample, props)}
     assert got == {titles.roadmap_for()} | {titles.roadmap_for(t.name) for t in cat.themenfelder}

@@ -37,7 +37,8 @@ for name in filter(None, sys.argv[2].split(",")):
 assert r.files("ozgwiki.templates").joinpath("LeiKa.wiki").is_file()
 assert r.files("ozgwiki.templates").joinpath("Modul-LeiKa.lua").is_file()
 assert r.files("ozgwiki.semantic").joinpath("properties.yaml").is_file()
-from ozgwiki import catalogue, schema
+from ozgwiki import catalogue
+from ozgwiki.definitions import schema
 s = schema.load()
 cat = catalogue.load()
 out = io.StringIO()
@@ -126,12 +127,14 @@ def unpacked_wheel(wheel_file: Path, tmp_path_factory: pytest.TempPathFactory) -
     with zipfile.ZipFile(wheel) as zf:
         names = zf.namelist()
         assert not [n for n in names if n.startswith("bots/")], "a top-level 'bots' package would collide"
+        packages = {str(p.relative_to(REPO)) for p in (REPO / "ozgwiki").glob("**/__init__.py")}
+        assert packages - set(names) == set(), "every sub-package of the checkout is in the wheel"
         zf.extractall(target)
     return target
 
 
 def test_wheel_finds_its_data_and_bots_without_the_checkout(unpacked_wheel: Path, tmp_path: Path) -> None:
-    bots = sorted(p.stem for p in (REPO / "bots").glob("*.py") if p.stem != "__init__")
+    bots = sorted(p.stem for p in (REPO / "ozgwiki" / "bots").glob("*.py") if p.stem != "__init__")
     site_packages = sysconfig.get_paths()["purelib"]  # mwclient, yaml, ... — but not the editable hook
     proc = subprocess.run(
         [sys.executable, "-S", "-c", CHECK, str(unpacked_wheel), ",".join(bots)],

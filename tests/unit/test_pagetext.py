@@ -1,4 +1,5 @@
-"""Specification of ``ozgwiki.pagetext``, ``sections`` and ``optout``: what the bots own on a page, and that
+"""Specification of ``ozgwiki.wikitext.params``, ``sections`` and ``optout``: what the bots own on a page,
+and that
 nothing else changes.
 
 Whole-page examples live in ``tests/golden/pagetext``; this file holds one test per rule, the error
@@ -15,8 +16,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ozgwiki.errors import OzgwikiError
-from ozgwiki.optout import bot_may_edit
-from ozgwiki.pagetext import (
+from ozgwiki.wikitext.optout import bot_may_edit
+from ozgwiki.wikitext.params import (
     PageTextError,
     escape_param_value,
     get_template_params,
@@ -24,7 +25,7 @@ from ozgwiki.pagetext import (
     set_template_params,
     unescape_param_value,
 )
-from ozgwiki.sections import get_section, replace_section, section_markers
+from ozgwiki.wikitext.sections import get_section, replace_section, section_markers
 
 T = "Steckbrief"
 WS = " \t\n\r\0\x0b"  # PHP trim(), as MediaWiki trims named values

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from ozgwiki import catalogue, facts, overview, rails, schema
+from ozgwiki import catalogue
 from ozgwiki.bots import regenerate
+from ozgwiki.definitions import schema
+from ozgwiki.domain.model import Catalogue
+from ozgwiki.engine import rails
 from ozgwiki.errors import ConfigError, SafetyRailError
-from ozgwiki.model import Catalogue
-from ozgwiki.pages import PageState
+from ozgwiki.render import facts, overview
+from ozgwiki.wiki.pages import PageState
 
 
 def test_limit_and_check() -> None:

@@ -9,7 +9,7 @@ import pytest
 
 from ozgwiki.config import RetryConfig
 from ozgwiki.errors import RetryBudgetExceeded, WikiUnreachable
-from ozgwiki.retry import RetryPolicy, parse_retry_after
+from ozgwiki.wiki.retry import RetryPolicy, parse_retry_after
 
 
 class Clock:

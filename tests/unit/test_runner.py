@@ -11,15 +11,16 @@ from typing import Any
 
 import pytest
 
-from ozgwiki import cli, runner
-from ozgwiki.bot import BotContext, StepResult
+from ozgwiki import cli
 from ozgwiki.config import Config, parse_config
+from ozgwiki.engine import runner
+from ozgwiki.engine.bot import BotContext, StepResult
+from ozgwiki.engine.runner import RunReport, RunSettings, Step, execute, select
+from ozgwiki.engine.switch import INITIAL_TEXT, SwitchState
+from ozgwiki.engine.sync import Outcome, PageReport, SyncReport
 from ozgwiki.errors import ConfigError, LoginError, PageTextError, WikiUnreachable
-from ozgwiki.pages import PageState, SaveOutcome, SaveResult
-from ozgwiki.runner import RunReport, RunSettings, Step, execute, select
-from ozgwiki.stats import SiteStats
-from ozgwiki.switch import INITIAL_TEXT, SwitchState
-from ozgwiki.sync import Outcome, PageReport, SyncReport
+from ozgwiki.wiki.pages import PageState, SaveOutcome, SaveResult
+from ozgwiki.wiki.stats import SiteStats
 
 SWITCH = "Benutzer:OzgBot/Notaus"
 SECRET = "geheimesbotpasswort0123456789abcdef"
@@ -334,7 +335,7 @@ def test_login_error_is_exit_2_and_runs_nothing(tmp_path: Path) -> None:
 
 def test_settings_defaults_in_the_shared_state_dir(tmp_path: Path) -> None:
     s = RunSettings.from_config(config_for(tmp_path))
-    state = tmp_path / "state"  # ozgwiki.state's default: state/ next to the config
+    state = tmp_path / "state"  # ozgwiki.engine.state's default: state/ next to the config
     assert (s.state_dir, s.log_file, s.lock_file) == (
         state,
         state / "ozgwiki-run.log",
@@ -410,7 +411,7 @@ def test_cli_run_with_injected_steps(
 
 
 def test_log_file_skips_unchanged_pages_but_keeps_changes(tmp_path: Path) -> None:
-    site_log = logging.getLogger("ozgwiki.site")
+    site_log = logging.getLogger("ozgwiki.wiki.site")
 
     def noisy(ctx: BotContext, **options: Any) -> StepResult:
         site_log.info("%s: %s%s", "Seite ruhig", "unchanged", "")

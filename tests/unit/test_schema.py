@@ -1,4 +1,5 @@
-"""ozgwiki.schema: the shipped definitions load, and broken ones fail with file and entry named."""
+"""ozgwiki.definitions.schema: the shipped definitions load, and broken ones fail with file and entry
+named."""
 
 from __future__ import annotations
 
@@ -10,8 +11,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from ozgwiki import schema
-from ozgwiki.schema import SchemaError
+from ozgwiki.definitions import schema
+from ozgwiki.definitions.schema import SchemaError
 
 
 @pytest.fixture(scope="module")

@@ -7,10 +7,13 @@ import dataclasses
 import pytest
 import responses
 
-from ozgwiki import catalogue, catalogue_pages, deploy, facts, overview, schema, scope
+from ozgwiki import catalogue
 from ozgwiki.config import RetryConfig, WikiConfig
-from ozgwiki.site import Site
-from ozgwiki.sync import Outcome, PageChange, SyncEngine
+from ozgwiki.definitions import deploy, schema, scope
+from ozgwiki.engine.sync import Outcome, PageChange, SyncEngine
+from ozgwiki.render import facts, overview
+from ozgwiki.render import plans as catalogue_pages
+from ozgwiki.wiki.site import Site
 
 REPORT_PAGE = "Project:LeiKa-Schlüsselprüfung"
 

@@ -10,8 +10,8 @@ import requests
 import responses
 
 from ozgwiki.errors import ApiError, LoginError
-from ozgwiki.pages import PageState, SaveOutcome, same_after_save, save_form
-from ozgwiki.siteinfo import UserInfo
+from ozgwiki.wiki.pages import PageState, SaveOutcome, same_after_save, save_form
+from ozgwiki.wiki.siteinfo import UserInfo
 
 TITLE = "Aufnahme Baugenehmigung"
 #: The recorded revision of TITLE (revision ids are the wiki's, see tests/data/api/README.md).

@@ -9,7 +9,7 @@ import pytest
 import responses
 
 from ozgwiki.errors import ApiError
-from ozgwiki.siteinfo import UserInfo
+from ozgwiki.wiki.siteinfo import UserInfo
 
 
 @pytest.fixture

@@ -72,7 +72,7 @@ def test_siteinfo_extensions_and_namespaces(monkeypatch, rsps) -> None:
 
 
 def test_siteinfo_german_names_and_aliases_fv2() -> None:
-    from ozgwiki.siteinfo import SiteInfo
+    from ozgwiki.wiki.siteinfo import SiteInfo
 
     # Shape of a formatversion=2 answer of a German wiki (no recording of a German siteinfo exists).
     query = {

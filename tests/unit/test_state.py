@@ -1,4 +1,4 @@
-"""ozgwiki.state: atomic JSON state files, clear errors for corrupt ones, one run at a time."""
+"""ozgwiki.engine.state: atomic JSON state files, clear errors for corrupt ones, one run at a time."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from ozgwiki.config import Config, WikiConfig
+from ozgwiki.engine.state import StateError, StateStore, state_dir
 from ozgwiki.errors import ConfigError
-from ozgwiki.state import StateError, StateStore, state_dir
 
 
 def test_missing_state_is_none_and_creates_nothing(tmp_path: Path) -> None:

@@ -11,8 +11,11 @@ import dataclasses
 
 import pytest
 
-from ozgwiki import catalogue, catalogue_pages, facts, overview, schema, storage
-from ozgwiki.model import Catalogue, Groessenklasse
+from ozgwiki import catalogue
+from ozgwiki.definitions import schema, storage
+from ozgwiki.domain.model import Catalogue, Groessenklasse
+from ozgwiki.render import facts, overview
+from ozgwiki.render import plans as catalogue_pages
 
 
 @pytest.fixture(scope="module")

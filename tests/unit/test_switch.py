@@ -10,8 +10,7 @@ import fixtures_smw as fx
 import pytest
 import responses
 
-from ozgwiki.errors import ConfigError
-from ozgwiki.switch import (
+from ozgwiki.engine.switch import (
     BotStopped,
     SwitchReader,
     SwitchReading,
@@ -22,6 +21,7 @@ from ozgwiki.switch import (
     stop_page_title,
     visible_text,
 )
+from ozgwiki.errors import ConfigError
 
 RUNNING, STOPPED, NOT_SET_UP = SwitchState.RUNNING, SwitchState.STOPPED, SwitchState.NOT_SET_UP
 SWITCH = "Benutzer:OzgBot/Notaus"

@@ -10,9 +10,9 @@ from collections.abc import Callable
 
 import pytest
 
+from ozgwiki.engine.sync import Outcome, PageChange, SyncEngine
 from ozgwiki.errors import PageTextError
-from ozgwiki.pages import PageState, SaveOutcome, SaveResult, same_after_save
-from ozgwiki.sync import Outcome, PageChange, SyncEngine
+from ozgwiki.wiki.pages import PageState, SaveOutcome, SaveResult, same_after_save
 
 
 class FakeSite:

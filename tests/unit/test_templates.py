@@ -20,8 +20,8 @@ from pathlib import Path
 import mwparserfromhell
 import pytest
 
-from ozgwiki import schema, storage
-from ozgwiki.extract import extract_keys
+from ozgwiki.definitions import schema, storage
+from ozgwiki.wikitext.extract import extract_keys
 
 GOLDEN = Path(__file__).parent.parent / "golden" / "templates"
 DOCS = Path(__file__).parent.parent.parent / "docs" / "templates.md"
@@ -447,7 +447,8 @@ def test_splitting_and_normalising(text: str, keys: list[str] | None) -> None:
     ],
 )
 def test_malformed_keys(text: str, reason: str) -> None:
-    """The reasons are ozgwiki.leika.format_problem's, word for word (tests/unit/test_key_rules_shared.py)."""
+    """The reasons are ozgwiki.domain.leika.format_problem's, word for word
+    (tests/unit/test_key_rules_shared.py)."""
     out, sets = leika(text)
     assert f"(ungültiger LeiKa-Schlüssel: {reason})" in out
     assert sets == []
@@ -744,6 +745,6 @@ def test_row_label_prefixes_match_the_fact_store() -> None:
     """Modul:OZG cuts the same prefixes as Facts.label when a page has no Name."""
     source = SCHEMA.template("Modul:OZG").source
     block = source.split("local LABEL_PREFIXES = {", 1)[1].split("}", 1)[0]
-    from ozgwiki import facts
+    from ozgwiki.render import facts
 
     assert re.findall(r"'([^']+)'", block) == list(facts.LABEL_PREFIXES)

@@ -15,14 +15,14 @@ from typing import Any
 
 import pytest
 
-from ozgwiki.bot import BotContext
 from ozgwiki.bots import validate
 from ozgwiki.commands.validate import parse_since, print_result
 from ozgwiki.config import Config, WikiConfig
+from ozgwiki.domain.model import Catalogue, LeikaLeistung
+from ozgwiki.engine.bot import BotContext
 from ozgwiki.errors import ReportNotPublished
-from ozgwiki.model import Catalogue, LeikaLeistung
-from ozgwiki.pages import PageState, SaveOutcome, SaveResult, same_after_save
-from ozgwiki.siteinfo import Namespace, SiteInfo
+from ozgwiki.wiki.pages import PageState, SaveOutcome, SaveResult, same_after_save
+from ozgwiki.wiki.siteinfo import Namespace, SiteInfo
 
 KNOWN = "99012001001000"
 UNKNOWN = "99012001001009"

@@ -1,4 +1,4 @@
-"""ozgwiki.validation: findings per page, the keys that count downstream, merging, the report page.
+"""ozgwiki.render.maintenance: findings per page, the keys that count downstream, merging, the report page.
 
 The findings table reads like the rules: one case per behaviour, each with an id.
 """
@@ -11,10 +11,9 @@ from pathlib import Path
 import pytest
 
 from ozgwiki.config import Config, WikiConfig
+from ozgwiki.domain.model import Catalogue, LeikaLeistung
 from ozgwiki.errors import ConfigError
-from ozgwiki.model import Catalogue, LeikaLeistung
-from ozgwiki.sections import get_section
-from ozgwiki.validation import (
+from ozgwiki.render.maintenance import (
     FORMAT,
     SECTION,
     SHADOWED,
@@ -32,6 +31,7 @@ from ozgwiki.validation import (
     report_transform,
     valid_keys_of,
 )
+from ozgwiki.wikitext.sections import get_section
 
 GOLDEN = Path(__file__).resolve().parents[1] / "golden" / "validate"
 
@@ -251,7 +251,7 @@ def test_report_depends_only_on_findings() -> None:
 
 def test_a_page_with_ten_thousand_bad_keys_does_not_freeze_the_report() -> None:
     """The report stays far below the wiki's page size and still names every page with findings."""
-    from ozgwiki import validation
+    from ozgwiki.render import maintenance as validation
 
     keys = " ".join(f"{88000000000000 + i}" for i in range(10_000))
     huge = check_page("Steckbrief Riesig", "{{Steckbrief|LeiKa-Schlüssel=" + keys + "}}", known=KNOWN)
@@ -268,7 +268,7 @@ def test_a_page_with_ten_thousand_bad_keys_does_not_freeze_the_report() -> None:
 
 
 def test_the_whole_table_is_capped_and_an_endless_key_is_cut() -> None:
-    from ozgwiki import validation
+    from ozgwiki.render import maintenance as validation
 
     records = {}
     for n in range(60):

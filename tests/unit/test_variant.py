@@ -1,10 +1,10 @@
-"""ozgwiki.variant: marker blocks are kept or dropped, markers never reach the wiki."""
+"""ozgwiki.definitions.variant: marker blocks are kept or dropped, markers never reach the wiki."""
 
 from __future__ import annotations
 
 import pytest
 
-from ozgwiki.variant import VariantError, check, render
+from ozgwiki.definitions.variant import VariantError, check, render
 
 CASES = [
     # id, source, smw, pageforms, expected

@@ -1,1 +1,0 @@
-"""The bots: one small module per bot, each mostly declarations on top of ozgwiki.sync."""

@@ -1,0 +1,1 @@
+"""The bots: one small module per bot, each mostly declarations on top of ozgwiki.engine.sync."""

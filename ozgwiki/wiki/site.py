@@ -1,0 +1,580 @@
+"""The site client: **the only code that talks to a wiki.**
+
+Every request goes through :meth:`Site.api`, which adds ``format=json``, ``formatversion=2``,
+``maxlag`` and (once logged in) ``assert=user``, retries transient refusals with the policy from
+:mod:`ozgwiki.wiki.retry`, logs in again once when the session is lost, refreshes the token once on
+``badtoken``, refuses every write in dry-run mode, and turns everything else into the project's
+errors. Every save goes through :meth:`Site.edit`, the one choke point that holds the no-change check,
+conflict handling, dry-run diffs and the counters.
+
+The HTTP layer (parameters, retries, error mapping) is :mod:`ozgwiki.wiki.transport`; mwclient serves
+only as the session and cookie holder there: its own API calls send no ``maxlag``, its sleepers can
+wait for hours, and it does not log in again after a lost session.
+
+Raises (besides ``ValueError`` for programming errors)::
+
+    LoginError            wrong bot password, session lost again right after a re-login, write without login
+    WikiUnreachable       network, timeouts, 5xx, HTML instead of JSON (after the retries); other HTTP errors
+    RetryBudgetExceeded   maxlag / ratelimited / readonly outlasted the budget
+    DryRunWriteBlocked    a write action reached api() in dry-run mode
+    ApiError              any other API error (SMW query errors have code None)
+    (write_guard's own)   whatever the optional write guard raises to refuse a write (BotStopped, ...)
+"""
+
+from __future__ import annotations
+
+import logging
+import random as _random
+import sys
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from datetime import datetime
+from typing import IO, Any
+
+import requests
+
+from ozgwiki.config import Config, WikiConfig
+from ozgwiki.errors import ApiError, DryRunWriteBlocked, LoginError, WikiError
+from ozgwiki.wiki.pages import (
+    LinkTarget,
+    PageState,
+    ParsedPage,
+    SaveOutcome,
+    SaveResult,
+    page_state_from_api,
+    same_after_save,
+    unified_diff,
+)
+from ozgwiki.wiki.retry import RetryPolicy
+from ozgwiki.wiki.siteinfo import SiteInfo, UserInfo, flag, name_of
+from ozgwiki.wiki.stats import SiteStats
+from ozgwiki.wiki.transport import Transport
+
+log = logging.getLogger(__name__)
+
+#: Actions that change the wiki. api() refuses them in dry-run mode and without a login.
+WRITE_ACTIONS = frozenset(
+    {
+        "edit", "move", "delete", "undelete", "purge", "upload", "filerevert", "protect", "rollback",
+        "import", "patrol", "review", "stabilize", "setpagelanguage", "changecontentmodel",
+        "mergehistory", "managetags", "tag", "revisiondelete", "pfautoedit", "block", "unblock",
+        "userrights", "emailuser", "createaccount", "options", "watch", "clearhasmsg",
+    }
+)  # fmt: skip
+#: The session was lost: log in once more, then fail.
+SESSION_LOST = frozenset({"assertuserfailed", "assertbotfailed"})
+#: The page changed (or appeared / vanished) between our read and our save: re-read and re-apply.
+CONFLICT_CODES = frozenset({"editconflict", "articleexists", "missingtitle", "pagedeleted"})
+#: Edit errors that are not about one page: the run must stop instead of counting them per page.
+FATAL_EDIT_CODES = (
+    frozenset(
+        {"badtoken", "blocked", "autoblocked", "writeapidenied", "readonly", "mwoauth-invalidauthorization"}
+    )
+    | SESSION_LOST
+)
+#: MediaWiki 1.39 counts rate limits in a sliding window of 30 buckets (WRStatsRateLimiter): after
+#: the window and one more bucket, every earlier hit has left it.
+RATE_LIMIT_BUCKETS = 30
+DEFAULT_MAX_CONFLICT_RETRIES = 3
+# When paraminfo does not say: MediaWiki's limits for multi-value parameters such as titles=.
+DEFAULT_TITLE_LIMITS = (50, 500)
+
+
+def _chunks(items: list[str], size: int) -> Iterator[list[str]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+class Site:
+    """A session with one wiki. See the module docstring for what it guarantees."""
+
+    def __init__(
+        self,
+        wiki: WikiConfig,
+        *,
+        dry_run: bool = False,
+        diff_out: IO[str] | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+        random: Callable[[], float] = _random.random,
+        max_conflict_retries: int = DEFAULT_MAX_CONFLICT_RETRIES,
+        write_guard: Callable[[str], None] | None = None,
+    ) -> None:
+        self.wiki = wiki
+        #: Called with the action name before every write request is sent; it raises to refuse the
+        #: write (the on-wiki emergency switch of ``ozgwiki run``, see :mod:`ozgwiki.engine.switch`). Here,
+        #: in api(), no code path can write around it. It must only read, never write.
+        self.write_guard = write_guard
+        self.api_url = wiki.api_url
+        self.dry_run = dry_run
+        self.diff_out = diff_out
+        self.max_conflict_retries = max_conflict_retries
+        self.retry = RetryPolicy.from_config(wiki.retry, sleep=sleep, clock=clock, random=random)
+        self.stats = SiteStats(dry_run=dry_run)
+        self.transport = Transport(wiki, self.retry, self.stats)
+        self.transport.wait_hint = self._wait_hint
+        self.mw = self.transport.mw
+        self.session: requests.Session = self.transport.session
+        self.logged_in = False
+        self._tokens: dict[str, str] = {}
+        self._siteinfo: SiteInfo | None = None
+        self._userinfo: UserInfo | None = None
+        self._title_limits: tuple[int, int] | None = None
+        # The account's rate limits (meta=userinfo&uiprop=ratelimits), read at the first 'ratelimited'.
+        self._ratelimits: Mapping[str, Any] | None = None
+
+    @classmethod
+    def from_config(cls, config: Config, *, dry_run: bool = False, diff_out: IO[str] | None = None) -> Site:
+        """The usual way in: a Site for the configured wiki."""
+        return cls(config.wiki, dry_run=dry_run, diff_out=diff_out)
+
+    def __repr__(self) -> str:
+        return (
+            f"Site({self.api_url!r}, user={self.wiki.username!r}, logged_in={self.logged_in}, "
+            f"dry_run={self.dry_run})"
+        )
+
+    # ------------------------------------------------------------------ requests
+
+    def api(self, action: str, *, method: str = "GET", **params: Any) -> dict[str, Any]:
+        """Send one API request and return the decoded answer (see the module docstring)."""
+        if action in WRITE_ACTIONS:
+            if self.dry_run:
+                raise DryRunWriteBlocked(f"dry-run: refused to send action={action} to {self.api_url}")
+            if not self.logged_in:
+                raise LoginError(f"action={action} needs a login at {self.api_url}; call login() first")
+            if self.write_guard is not None:
+                self.write_guard(action)
+            method = "POST"
+        relogged = refreshed = False
+        while True:
+            try:
+                return self._send(action, method, params)
+            except ApiError as exc:
+                if exc.code in SESSION_LOST and self.logged_in:
+                    if relogged:
+                        raise LoginError(
+                            f"session of {self.wiki.username} at {self.api_url} lost again right after "
+                            f"logging in ({exc.code})"
+                        ) from None
+                    relogged = True
+                    log.warning("session lost (%s); logging in again as %s", exc.code, self.wiki.username)
+                    self.stats.relogins += 1
+                    self._login()
+                    if "token" in params:
+                        params = {**params, "token": self.token(refresh=True)}
+                    continue
+                if exc.code == "badtoken" and "token" in params and not refreshed:
+                    refreshed = True
+                    log.info("token rejected; fetching a new one")
+                    self.stats.token_refreshes += 1
+                    params = {**params, "token": self.token(refresh=True)}
+                    continue
+                raise
+
+    def _send(self, action: str, method: str, params: Mapping[str, Any]) -> dict[str, Any]:
+        """One logical request with retries; no session or token recovery (that is api()'s job)."""
+        return self.transport.send(action, method, params, assert_user=self.logged_in)
+
+    # ------------------------------------------------------------------ session
+
+    def login(self) -> UserInfo:
+        """Log in with the bot password and return who we are now."""
+        self._login()
+        return self.userinfo
+
+    def _login(self) -> None:
+        user = self.wiki.username
+        self.logged_in = False
+        self._tokens.clear()
+        self._userinfo = None
+        self._ratelimits = None
+        tokens = self._send("query", "GET", {"meta": "tokens", "type": "login"})["query"]["tokens"]
+        token = tokens["logintoken"]
+        secret = self.wiki.password()
+        body = self._send("login", "POST", {"lgname": user, "lgpassword": secret, "lgtoken": token})
+        result = body.get("login", {})
+        if result.get("result") != "Success":
+            reason = str(result.get("reason") or result.get("result") or "no reason given")
+            reason = reason.replace(secret, "***")
+            raise LoginError(
+                f"login as {user} at {self.api_url} failed: {reason} "
+                f"(check wiki.username 'User@BotName' and the bot password in ${self.wiki.password_env} "
+                "or wiki.password_file)"
+            )
+        self.logged_in = True
+        log.info("logged in as %s at %s", result.get("lgusername", user), self.api_url)
+
+    def _wait_hint(self, reason: str, action: str) -> float | None:
+        """Seconds to wait before repeating an ``action`` the wiki refused as ``ratelimited``.
+
+        MediaWiki sends no ``Retry-After`` with ``ratelimited``, and after a burst (MediaWiki's default
+        for the bot group: 90 edits a minute) a backoff of 1, 2, 4, 8, 16 s gives up before the window
+        has moved on. The account's own limits (``meta=userinfo&uiprop=ratelimits``, read once, without
+        retries) say how long the window is; after it and one of its 30 buckets every earlier hit has
+        left it. None -- plain backoff -- when the wiki does not tell.
+        """
+        if reason != "ratelimited":
+            return None
+        if self._ratelimits is None:
+            try:
+                body = self.transport.send(
+                    "query", "GET", {"meta": "userinfo", "uiprop": "ratelimits"},
+                    assert_user=self.logged_in, retry=False,
+                )  # fmt: skip
+                limits = body["query"]["userinfo"].get("ratelimits", {})
+            except (WikiError, KeyError, TypeError, AttributeError) as exc:
+                log.info("could not read the rate limits (%s); backing off instead", exc)
+                return None
+            self._ratelimits = limits if isinstance(limits, Mapping) else {}
+        # The limiter of the same name ($wgRateLimits['edit'] for action=edit), per group or per user.
+        entries = self._ratelimits.get(action)
+        windows: list[float] = []
+        for entry in entries.values() if isinstance(entries, Mapping) else ():
+            try:
+                windows.append(float(entry["seconds"]))
+            except (KeyError, TypeError, ValueError):
+                continue
+        if not windows:
+            return None
+        window = max(windows)
+        return window + window / RATE_LIMIT_BUCKETS
+
+    def token(self, kind: str = "csrf", *, refresh: bool = False) -> str:
+        """A token of ``kind``, cached until ``refresh`` or the next login."""
+        if refresh or kind not in self._tokens:
+            body = self.api("query", meta="tokens", type=kind)
+            self._tokens[kind] = body["query"]["tokens"][f"{kind}token"]
+        return self._tokens[kind]
+
+    @property
+    def siteinfo(self) -> SiteInfo:
+        """General info, localised namespaces with aliases, extensions (cached for the session)."""
+        if self._siteinfo is None:
+            body = self.api("query", meta="siteinfo", siprop="general|namespaces|namespacealiases|extensions")
+            self._siteinfo = SiteInfo.from_query(body["query"])
+        return self._siteinfo
+
+    @property
+    def userinfo(self) -> UserInfo:
+        """Name, groups and rights of the session (cached until the next login)."""
+        if self._userinfo is None:
+            body = self.api("query", meta="userinfo", uiprop="rights|groups")
+            self._userinfo = UserInfo.from_query(body["query"])
+        return self._userinfo
+
+    @property
+    def batch_size(self) -> int:
+        """Titles per request: the API's high limit with ``apihighlimits``, else its normal limit."""
+        if self._title_limits is None:
+            self._title_limits = self._read_title_limits()
+        low, high = self._title_limits
+        return high if self.userinfo.apihighlimits else low
+
+    def _read_title_limits(self) -> tuple[int, int]:
+        try:
+            body = self.api("paraminfo", modules="query")
+            for module in body["paraminfo"]["modules"]:
+                for param in module.get("parameters", []):
+                    if param.get("name") == "titles":
+                        return int(param["limit"]), int(param["highlimit"])
+        except (ApiError, KeyError, TypeError, ValueError) as exc:
+            log.info("paraminfo gave no title limits (%s); using %s", exc, DEFAULT_TITLE_LIMITS)
+        return DEFAULT_TITLE_LIMITS
+
+    # ------------------------------------------------------------------ reading
+
+    def query(self, **params: Any) -> Iterator[dict[str, Any]]:
+        """``action=query`` following ``continue`` until the wiki says it is complete."""
+        cont: dict[str, Any] = {}
+        seen: set[tuple[tuple[str, str], ...]] = set()
+        while True:
+            body = self.api("query", **params, **cont)
+            yield body
+            nxt = body.get("continue")
+            if not nxt:
+                return
+            key = tuple(sorted((str(k), str(v)) for k, v in nxt.items()))
+            if key in seen:
+                raise WikiError(f"{self.api_url}: the wiki repeated continue={nxt}; stopping")
+            seen.add(key)
+            cont = dict(nxt)
+
+    def read_pages(self, titles: Iterable[str]) -> dict[str, PageState]:
+        """Read the current text of pages, keyed by the *requested* title.
+
+        Missing pages come back with ``exists=False`` and ``text=""``; invalid titles (bad characters,
+        interwiki, special pages) with ``invalid`` set to the reason -- they are reported, not raised,
+        so one bad catalogue entry does not stop a batch.
+        """
+        requested = list(dict.fromkeys(titles))
+        out: dict[str, PageState] = {}
+        valid: list[str] = []
+        for t in requested:
+            if not t.strip() or "|" in t:
+                out[t] = PageState(title=t, exists=False, invalid="leerer Titel oder '|' im Titel")
+            else:
+                valid.append(t)
+        if valid:
+            size = self.batch_size
+            for batch in _chunks(valid, size):
+                out.update(self._read_batch(batch))
+        return {t: out[t] for t in requested}
+
+    def _read_batch(self, batch: list[str]) -> dict[str, PageState]:
+        mapping: dict[str, str] = {}
+        pages: dict[str, dict[str, Any]] = {}
+        interwiki: set[str] = set()
+        start: str | None = None
+        for body in self.query(
+            prop="revisions", titles="|".join(batch), rvprop="ids|timestamp|content|user",
+            rvslots="main", curtimestamp=True,
+        ):  # fmt: skip
+            start = start or body.get("curtimestamp")
+            q = body.get("query", {})
+            for entry in q.get("normalized", []) + q.get("converted", []):
+                mapping[entry["from"]] = entry["to"]
+            interwiki.update(e["title"] for e in q.get("interwiki", []))
+            raw = q.get("pages", [])
+            for page in raw.values() if isinstance(raw, Mapping) else raw:
+                known = pages.setdefault(page["title"], {})
+                known.update({k: v for k, v in page.items() if k != "revisions" or v})
+        result: dict[str, PageState] = {}
+        for t in batch:
+            final, hops = t, 0
+            while final in mapping and hops < 5:
+                final, hops = mapping[final], hops + 1
+            page = pages.get(final)
+            if final in interwiki or page is None:
+                result[t] = PageState(title=final, exists=False, invalid="Interwiki- oder unbekannter Titel")
+            else:
+                result[t] = page_state_from_api(page, start)
+        return result
+
+    # ------------------------------------------------------------------ the save choke point
+
+    def edit(
+        self,
+        title: str,
+        transform: Callable[[str], str | None],
+        summary: str | Callable[[str], str],
+        *,
+        page: PageState | None = None,
+        minor: bool = False,
+    ) -> SaveResult:
+        """Apply the pure ``transform`` to a page and save the result if it really changes the page.
+
+        ``transform`` gets the current text ("" for a missing page) and returns the new text or None
+        ("leave it alone"). ``summary`` may be a function of the text the transform was applied to, so
+        a summary that names what changed stays right after a conflict re-read. On a conflict the page
+        is re-read and ``transform`` re-applied, at most ``max_conflict_retries`` times; then the page
+        is reported as a conflict and never overwritten.
+        Per-page refusals (protection, spam and abuse filters, ...) become an ``error`` outcome; errors
+        that concern the whole run (lost login, unreachable wiki, budget) propagate.
+        """
+        if isinstance(summary, str) and not summary.strip():
+            raise ValueError("an edit needs a summary")
+        state = page if page is not None else self.read_pages([title])[title]
+        existed = state.exists
+        # The page existed at one of our reads: if it is gone at a later one, someone deleted (or
+        # moved) it while we edited, and the bot does not recreate it behind their back.
+        seen_existing = state.exists
+        last_conflict = ""
+        # Text of a save whose answer was lost (the transport had to send it again): the wiki may have
+        # stored it, so a later "already there" is our own edit, not someone else's.
+        maybe_saved: str | None = None
+        for attempt in range(1, self.max_conflict_retries + 2):
+            if state.invalid:
+                return self._done(title, SaveOutcome.ERROR, message=f"ungültiger Titel: {state.invalid}")
+            new = transform(state.text)
+            if new is None:
+                return self._done(title, SaveOutcome.SKIPPED, revid=state.revid, attempts=attempt)
+            if same_after_save(state.text, new):
+                if self._stored_by_lost_save(state, new, maybe_saved):
+                    outcome = SaveOutcome.CHANGED if existed else SaveOutcome.CREATED
+                    return self._done(title, outcome, revid=state.revid, attempts=attempt)
+                return self._done(title, SaveOutcome.UNCHANGED, revid=state.revid, attempts=attempt)
+            if self.dry_run:
+                diff = unified_diff(state.title, state.text, new)
+                (self.diff_out or sys.stdout).write(diff)
+                outcome = SaveOutcome.CHANGED if state.exists else SaveOutcome.CREATED
+                return self._done(title, outcome, revid=state.revid, diff=diff, attempts=attempt)
+            text_summary = summary(state.text) if callable(summary) else summary
+            if not text_summary.strip():
+                raise ValueError("an edit needs a summary")
+            retries_before = self.stats.retries
+            try:
+                body = self._save(state, new, text_summary, minor)
+            except ApiError as exc:
+                if self.stats.retries > retries_before:
+                    maybe_saved = new
+                if exc.code in CONFLICT_CODES:
+                    last_conflict = f"{exc.code}: {exc.info}"
+                    log.info("%s: %s on attempt %d; reading again", title, exc.code, attempt)
+                    state = self.read_pages([title])[title]
+                    vanished = not state.exists and not state.invalid
+                    if vanished and (seen_existing or exc.code == "pagedeleted"):
+                        # MediaWiki itself asks a person before recreating a page deleted since they
+                        # began to edit (wpRecreate); a bot has nobody to ask. The next run reads the
+                        # page as missing and decides afresh.
+                        log.warning("%s: deleted or moved after it was read; not recreated", title)
+                        return self._done(
+                            title, SaveOutcome.CONFLICT, attempts=attempt,
+                            message="gelöscht oder verschoben, nachdem der Bot die Seite gelesen hatte; "
+                            f"nicht neu angelegt ({last_conflict})",
+                        )  # fmt: skip
+                    seen_existing = seen_existing or state.exists
+                    continue
+                if exc.code in FATAL_EDIT_CODES:
+                    raise
+                log.warning("%s: not saved: %s: %s", title, exc.code, exc.info)
+                return self._done(
+                    title, SaveOutcome.ERROR, message=f"{exc.code}: {exc.info}", attempts=attempt
+                )
+            result = body.get("edit", {})
+            if result.get("result") != "Success":
+                return self._done(
+                    title, SaveOutcome.ERROR, message=f"edit refused: {result}", attempts=attempt
+                )
+            if flag(result, "nochange"):
+                if self.stats.retries > retries_before:
+                    fresh = self.read_pages([title])[title]
+                    if self._stored_by_lost_save(fresh, new, new):
+                        outcome = SaveOutcome.CHANGED if existed else SaveOutcome.CREATED
+                        return self._done(title, outcome, revid=fresh.revid, attempts=attempt)
+                return self._done(title, SaveOutcome.UNCHANGED, revid=state.revid, attempts=attempt)
+            outcome = SaveOutcome.CREATED if flag(result, "new") else SaveOutcome.CHANGED
+            return self._done(title, outcome, revid=result.get("newrevid"), attempts=attempt)
+        log.warning("%s: edit conflict persisted after %d attempts; not overwritten", title, attempt)
+        return self._done(title, SaveOutcome.CONFLICT, message=last_conflict, attempts=attempt)
+
+    def _stored_by_lost_save(self, state: PageState, new: str, maybe_saved: str | None) -> bool:
+        """Whether the page already holds ``new`` because our own save went through unanswered.
+
+        Without this, a save whose answer was lost and whose resend met the stored text ("already
+        exists" / "nochange") would be counted as unchanged, and the import's catalogue diff would miss
+        the key it created.
+        """
+        return (
+            maybe_saved is not None
+            and same_after_save(state.text, maybe_saved)
+            and same_after_save(state.text, new)
+            and state.user == self.userinfo.name
+        )
+
+    def _save(self, state: PageState, text: str, summary: str, minor: bool) -> dict[str, Any]:
+        params: dict[str, Any] = {"title": state.title, "text": text, "summary": summary, "bot": True}
+        if state.exists:
+            params["nocreate"] = True
+            # The base revision goes as baserevid, deliberately WITHOUT basetimestamp: given a
+            # basetimestamp, MediaWiki 1.39 suppresses a conflict when it finds no other user's revision
+            # with a timestamp *after* it (RevisionStore::userWasLastToEdit, strict ">"), so a human edit in
+            # the same second as our base revision is silently overwritten -- seen on the local wiki. With
+            # baserevid alone every intervening revision is a conflict (at worst one with ourselves, which
+            # is merged or re-read and re-applied).
+            if state.revid:
+                params["baserevid"] = state.revid
+            else:
+                params["basetimestamp"] = state.timestamp
+        else:
+            params["createonly"] = True
+        if state.starttimestamp:
+            params["starttimestamp"] = state.starttimestamp
+        if minor:
+            params["minor"] = True
+        params["token"] = self.token()
+        self.stats.edits_sent += 1
+        return self.api("edit", method="POST", **params)
+
+    def _done(self, title: str, outcome: SaveOutcome, **kwargs: Any) -> SaveResult:
+        if kwargs.get("message"):
+            kwargs["message"] = " ".join(str(kwargs["message"]).split())  # one line in every report
+        self.stats.count_outcome(outcome)
+        result = SaveResult(title=title, outcome=outcome, dry_run=self.dry_run, **kwargs)
+        log.info("%s: %s%s", title, outcome.value, " (dry-run)" if self.dry_run else "")
+        return result
+
+    # ------------------------------------------------------------------ small helpers for bots
+
+    def parse(
+        self, title: str | None = None, *, text: str | None = None, context_title: str = "API"
+    ) -> ParsedPage:
+        """Render a saved page (``title``) or ad-hoc wikitext (``text``) and list what it links to."""
+        if (title is None) == (text is None):
+            raise ValueError("parse() needs exactly one of title= or text=")
+        params: dict[str, Any] = {"prop": "text|categories|links|templates", "disablelimitreport": True}
+        if title is not None:
+            params["page"] = title
+        else:
+            params.update(text=text, title=context_title, contentmodel="wikitext")
+        p = self.api("parse", method="POST", **params)["parse"]
+        html = p.get("text", "")
+        if isinstance(html, Mapping):
+            html = html.get("*", "")
+
+        def targets(key: str) -> tuple[LinkTarget, ...]:
+            return tuple(
+                LinkTarget(title=name_of(x, "title"), ns=int(x.get("ns", 0)), exists=flag(x, "exists"))
+                for x in p.get(key, [])
+            )
+
+        return ParsedPage(
+            title=p.get("title", title or context_title),
+            html=html,
+            categories=tuple(name_of(c, "category").replace("_", " ") for c in p.get("categories", [])),
+            links=targets("links"),
+            templates=targets("templates"),
+        )
+
+    def purge(self, titles: Iterable[str], *, forcelinkupdate: bool = True) -> list[str]:
+        """Re-render pages (and with ``forcelinkupdate`` their links/SMW data); the purged titles.
+
+        Purging is a write: in dry-run mode this logs and returns [] without a request.
+        """
+        todo = list(dict.fromkeys(titles))
+        if self.dry_run:
+            log.info("dry-run: would purge %d page(s)", len(todo))
+            return []
+        done: list[str] = []
+        for batch in _chunks(todo, self.batch_size):
+            body = self.api("purge", method="POST", titles="|".join(batch), forcelinkupdate=forcelinkupdate)
+            done.extend(e["title"] for e in body.get("purge", []) if flag(e, "purged"))
+        return done
+
+    def recentchanges(
+        self,
+        since: datetime | str,
+        *,
+        namespaces: Iterable[int] | None = None,
+        types: str = "edit|new",
+        show: str | None = None,
+    ) -> Iterator[dict[str, Any]]:
+        """Changes since ``since`` (oldest first), following continuation."""
+        start = since if isinstance(since, str) else since.strftime("%Y-%m-%dT%H:%M:%SZ")
+        params: dict[str, Any] = {
+            "list": "recentchanges", "rcdir": "newer", "rcstart": start, "rclimit": "max", "rctype": types,
+            "rcprop": "title|ids|sizes|flags|user|timestamp|comment",
+        }  # fmt: skip
+        if namespaces is not None:
+            params["rcnamespace"] = "|".join(str(n) for n in namespaces)
+        if show:
+            params["rcshow"] = show
+        for body in self.query(**params):
+            yield from body.get("query", {}).get("recentchanges", [])
+
+    def ask(self, query: str) -> dict[str, dict[str, Any]]:
+        """Run an SMW ``#ask`` query and return all results keyed by page (or subobject) name.
+
+        Pages through ``query-continue-offset`` by re-asking with ``|offset=N``; no results is {}.
+        """
+        results: dict[str, dict[str, Any]] = {}
+        offset = 0
+        while True:
+            body = self.api("ask", query=query if offset == 0 else f"{query}|offset={offset}")
+            raw = body.get("query", {}).get("results", [])
+            if isinstance(raw, Mapping):
+                results.update(raw)
+            nxt = body.get("query-continue-offset")
+            if nxt is None or int(nxt) <= offset:
+                return results
+            offset = int(nxt)
