@@ -56,14 +56,14 @@ from ozgwiki.config import RetryConfig, WikiConfig
 from ozgwiki.engine.lock import LOCK_NAME, LockHolder
 from ozgwiki.errors import EXIT_UNREACHABLE, LoginError, RetryBudgetExceeded, WikiUnreachable
 from ozgwiki.render.plans import plan_pages
-from ozgwiki.wiki.pages import SaveOutcome, SaveResult, save_form
+from ozgwiki.wiki.pages import Outcome, SaveResult, save_form
 from ozgwiki.wiki.site import Site
 
 pytestmark = pytest.mark.wiki
 
 KILL_AFTER = 40  # pages of the sample's 367
-CREATED = re.compile(r"^INFO ozgwiki\.site: .+: created$")
-WRITTEN = re.compile(r"^INFO ozgwiki\.site: .+: (created|changed)$")
+CREATED = re.compile(r"^INFO ozgwiki\.wiki\.site: .+: created$")
+WRITTEN = re.compile(r"^INFO ozgwiki\.wiki\.site: .+: (created|changed)$")
 EDITS_SENT = re.compile(r"; (\d+) edits sent, ")
 SUMMARY = "Test: Störfall"
 
@@ -227,7 +227,7 @@ def test_maxlag_clears_once_the_job_queue_ran_and_the_edit_goes_through(lag_wiki
     site.login()
     pile_up_jobs(lag_wiki)
     result = site.edit("Nach dem Rückstau", lambda _: "Gespeichert, als die Warteschlange leer war.", SUMMARY)
-    assert result.outcome is SaveOutcome.CREATED
+    assert result.outcome is Outcome.CREATED
     assert sleeps == [5.0] and len(drained) == 1 and drained[0] > MAXLAG
     assert dict(site.stats.retry_reasons) == {"maxlag": 1}
     assert revisions(lag_wiki, "Nach dem Rückstau")[0]["slots"]["main"]["content"].startswith("Gespeichert")
@@ -241,7 +241,7 @@ def test_session_cookies_lost_client_side_relogin_once(wiki: lw.LocalWiki) -> No
     site.login()
     site.session.cookies.clear()
     result = site.edit("Störfall Keks weg", lambda _: "Nach dem Wiederanmelden gespeichert.", SUMMARY)
-    assert result.outcome is SaveOutcome.CREATED
+    assert result.outcome is Outcome.CREATED
     assert site.stats.relogins == 1
     assert revisions(wiki, "Störfall Keks weg")[0]["user"] == "OzgBot"
 
@@ -261,7 +261,7 @@ def test_session_ended_server_side_between_read_and_save(wiki: lw.LocalWiki) -> 
     assert raw_query(intruder, wiki.api_url, meta="userinfo")["userinfo"].get("anon") is True
 
     result = site.edit(title, lambda _: "Gespeichert trotz Abmeldung.", SUMMARY, page=state)
-    assert result.outcome is SaveOutcome.CREATED
+    assert result.outcome is Outcome.CREATED
     assert (site.stats.relogins, site.stats.token_refreshes) == (1, 0)  # re-login renews the token
     assert site.stats.requests["edit"] == 2 and site.stats.edits_sent == 1
     assert [r["user"] for r in revisions(wiki, title)] == ["OzgBot"]
@@ -292,7 +292,7 @@ def test_corrupted_csrf_token_is_refreshed_once(wiki: lw.LocalWiki) -> None:
     site.login()
     site._tokens["csrf"] = "0123456789abcdef0123456789abcdef+\\"
     result = site.edit("Störfall Token", lambda _: "Mit frischem Token gespeichert.", SUMMARY)
-    assert result.outcome is SaveOutcome.CREATED
+    assert result.outcome is Outcome.CREATED
     assert (site.stats.token_refreshes, site.stats.relogins) == (1, 0)
     assert site._tokens["csrf"] != "0123456789abcdef0123456789abcdef+\\"
 
@@ -324,7 +324,7 @@ def test_503_with_retry_after_is_retried_and_the_edit_saved(wiki: lw.LocalWiki, 
     result, site, sleeps = save_through(
         wiki, proxy, "Störfall 503", "Nach zwei 503 gespeichert.", "503", "503"
     )
-    assert result.outcome is SaveOutcome.CREATED
+    assert result.outcome is Outcome.CREATED
     assert proxy.done("503") == ["edit", "edit"] and proxy.done("forward")[-1] == "edit"
     assert sleeps == [3.0, 3.0]  # Retry-After 3 beats the backoff of 1 s and 2 s
     assert dict(site.stats.retry_reasons) == {"http5xx": 2}
@@ -358,7 +358,7 @@ def test_lost_answer_to_a_save_is_not_saved_twice(wiki: lw.LocalWiki, proxy: Fau
     title = "Störfall Antwort verloren"
     result, site, _sleeps = save_through(wiki, proxy, title, "Einmal gespeichert.", "lose-response")
     assert proxy.done("lose-response") == ["edit"]
-    assert result.outcome is SaveOutcome.CREATED  # articleexists, re-read: our own lost save stored it
+    assert result.outcome is Outcome.CREATED  # articleexists, re-read: our own lost save stored it
     assert site.stats.retry_reasons == {"connection": 1}
     assert [r["slots"]["main"]["content"] for r in revisions(wiki, title)] == ["Einmal gespeichert."]
 
@@ -366,7 +366,7 @@ def test_lost_answer_to_a_save_is_not_saved_twice(wiki: lw.LocalWiki, proxy: Fau
     state = site.read_pages([title])[title]
     proxy.inject("lose-response")
     result = site.edit(title, lambda t: t + "\nZweite Zeile.", SUMMARY, page=state)
-    assert result.outcome is SaveOutcome.CHANGED  # nochange to the resend: our lost save stored it
+    assert result.outcome is Outcome.CHANGED  # nochange to the resend: our lost save stored it
     assert site.stats.retry_reasons == {"connection": 2} and site.stats.edits_sent == 2
     assert [r["slots"]["main"]["content"] for r in revisions(wiki, title)] == [
         "Einmal gespeichert.\nZweite Zeile.",
@@ -433,11 +433,11 @@ def test_save_answered_after_the_timeout_is_not_saved_twice(wiki: lw.LocalWiki, 
     site.token()
     proxy.inject("slow")
     result = site.edit(title, lambda _: "Einmal gespeichert.", SUMMARY, page=state)
-    assert result.outcome is SaveOutcome.CREATED
+    assert result.outcome is Outcome.CREATED
     state = site.read_pages([title])[title]
     proxy.inject("slow")
     result = site.edit(title, lambda t: t + "\nZweite Zeile.", SUMMARY, page=state)
-    assert result.outcome is SaveOutcome.CHANGED
+    assert result.outcome is Outcome.CHANGED
     assert proxy.done("slow") == ["edit", "edit"]
     assert dict(site.stats.retry_reasons) == {"timeout": 2} and site.stats.edits_sent == 2
     assert contents(wiki, title) == ["Einmal gespeichert.\nZweite Zeile.", "Einmal gespeichert."]
@@ -446,7 +446,7 @@ def test_save_answered_after_the_timeout_is_not_saved_twice(wiki: lw.LocalWiki, 
 def test_http_500_is_retried_and_the_edit_saved(wiki: lw.LocalWiki, proxy: FaultProxy) -> None:
     title = "Störfall 500"
     result, site, sleeps = save_through(wiki, proxy, title, "Nach zwei 500 gespeichert.", "500", "500")
-    assert result.outcome is SaveOutcome.CREATED
+    assert result.outcome is Outcome.CREATED
     assert proxy.done("500") == ["edit", "edit"] and proxy.done("forward")[-1] == "edit"
     assert sleeps == [1.0, 2.0]  # no Retry-After: the plain backoff
     assert dict(site.stats.retry_reasons) == {"http5xx": 2}
@@ -458,7 +458,7 @@ def test_502_page_after_the_wiki_saved_is_not_saved_twice(wiki: lw.LocalWiki, pr
     page: the client retries, the resend meets the stored text, the page is reported as created."""
     title = "Störfall 502"
     result, site, sleeps = save_through(wiki, proxy, title, "Trotz 502 einmal gespeichert.", "502-after")
-    assert result.outcome is SaveOutcome.CREATED
+    assert result.outcome is Outcome.CREATED
     assert proxy.done("502-after") == ["edit"] and sleeps == [1.0]
     assert dict(site.stats.retry_reasons) == {"http5xx": 1}
     assert contents(wiki, title) == ["Trotz 502 einmal gespeichert."]
@@ -468,7 +468,7 @@ def test_html_page_with_status_200_is_retried_and_saved(wiki: lw.LocalWiki, prox
     """A proxy's maintenance page with status 200 where the API's JSON belongs: retried like a 5xx."""
     title = "Störfall HTML"
     result, site, sleeps = save_through(wiki, proxy, title, "Nach der Wartungsseite gespeichert.", "html")
-    assert result.outcome is SaveOutcome.CREATED
+    assert result.outcome is Outcome.CREATED
     assert proxy.done("html") == ["edit"] and sleeps == [1.0]
     assert dict(site.stats.retry_reasons) == {"notjson": 1}
     assert contents(wiki, title) == ["Nach der Wartungsseite gespeichert."]
