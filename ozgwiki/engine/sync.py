@@ -16,29 +16,16 @@ import logging
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from enum import StrEnum
 from typing import Any
 
 from ozgwiki.definitions.scope import Scope
 from ozgwiki.errors import PageTextError
-from ozgwiki.wiki.pages import PageState, SaveOutcome
+from ozgwiki.wiki.pages import Outcome, PageState
 from ozgwiki.wiki.site import Site
 from ozgwiki.wikitext.optout import bot_may_edit
 from ozgwiki.wikitext.params import is_redirect
 
 log = logging.getLogger(__name__)
-
-
-class Outcome(StrEnum):
-    """What happened to one page in a run. Stable strings: they appear in JSON reports."""
-
-    CREATED = "created"
-    CHANGED = "changed"
-    UNCHANGED = "unchanged"
-    SKIPPED = "skipped"  # the transform said "leave it alone", or the page cannot be edited safely
-    OPTED_OUT = "opted_out"  # {{nobots}} and friends
-    CONFLICT = "conflict"
-    ERROR = "error"
 
 
 # The outcomes a cron admin must look at: they make a run exit with code 1.
@@ -128,16 +115,6 @@ class _OptedOut(Exception):
 
 class _Redirect(Exception):
     """Raised inside a transform when the fresh text is a redirect (someone pointed the page elsewhere)."""
-
-
-_SAVE_OUTCOMES = {
-    SaveOutcome.CREATED: Outcome.CREATED,
-    SaveOutcome.CHANGED: Outcome.CHANGED,
-    SaveOutcome.UNCHANGED: Outcome.UNCHANGED,
-    SaveOutcome.SKIPPED: Outcome.SKIPPED,
-    SaveOutcome.CONFLICT: Outcome.CONFLICT,
-    SaveOutcome.ERROR: Outcome.ERROR,
-}
 
 
 class SyncEngine:
@@ -235,7 +212,7 @@ class SyncEngine:
         except PageTextError as exc:
             log.warning("%s: skipped: %s", change.title, exc)
             return PageReport(change.title, Outcome.SKIPPED, change.kind, str(exc), dry_run=dry)
-        outcome = _SAVE_OUTCOMES[result.outcome]
+        outcome = result.outcome
         message = result.message
         if outcome is Outcome.SKIPPED and message is None:
             message = change.skip_reason

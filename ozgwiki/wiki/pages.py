@@ -68,13 +68,19 @@ class PageState:
     invalid: str | None = None
 
 
-class SaveOutcome(StrEnum):
-    """What :meth:`ozgwiki.wiki.site.Site.edit` did with one page."""
+class Outcome(StrEnum):
+    """What happened to one page: the one outcome type of :meth:`ozgwiki.wiki.site.Site.edit` and of the
+    sync engine's reports. Stable strings: they appear in JSON reports.
+
+    ``OPTED_OUT`` is the engine's (the page carries ``{{nobots}}`` or a friend); ``Site.edit`` never
+    returns it, because it does not read the opt-out rule.
+    """
 
     CREATED = "created"
     CHANGED = "changed"
     UNCHANGED = "unchanged"
-    SKIPPED = "skipped"
+    SKIPPED = "skipped"  # the transform said "leave it alone", or the page cannot be edited safely
+    OPTED_OUT = "opted_out"
     CONFLICT = "conflict"
     ERROR = "error"
 
@@ -88,7 +94,7 @@ class SaveResult:
     """
 
     title: str
-    outcome: SaveOutcome
+    outcome: Outcome
     revid: int | None = None
     message: str | None = None
     dry_run: bool = False

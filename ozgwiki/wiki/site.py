@@ -37,9 +37,9 @@ from ozgwiki.config import Config, WikiConfig
 from ozgwiki.errors import ApiError, DryRunWriteBlocked, LoginError, WikiError
 from ozgwiki.wiki.pages import (
     LinkTarget,
+    Outcome,
     PageState,
     ParsedPage,
-    SaveOutcome,
     SaveResult,
     page_state_from_api,
     same_after_save,
@@ -385,19 +385,19 @@ class Site:
         maybe_saved: str | None = None
         for attempt in range(1, self.max_conflict_retries + 2):
             if state.invalid:
-                return self._done(title, SaveOutcome.ERROR, message=f"ungültiger Titel: {state.invalid}")
+                return self._done(title, Outcome.ERROR, message=f"ungültiger Titel: {state.invalid}")
             new = transform(state.text)
             if new is None:
-                return self._done(title, SaveOutcome.SKIPPED, revid=state.revid, attempts=attempt)
+                return self._done(title, Outcome.SKIPPED, revid=state.revid, attempts=attempt)
             if same_after_save(state.text, new):
                 if self._stored_by_lost_save(state, new, maybe_saved):
-                    outcome = SaveOutcome.CHANGED if existed else SaveOutcome.CREATED
+                    outcome = Outcome.CHANGED if existed else Outcome.CREATED
                     return self._done(title, outcome, revid=state.revid, attempts=attempt)
-                return self._done(title, SaveOutcome.UNCHANGED, revid=state.revid, attempts=attempt)
+                return self._done(title, Outcome.UNCHANGED, revid=state.revid, attempts=attempt)
             if self.dry_run:
                 diff = unified_diff(state.title, state.text, new)
                 (self.diff_out or sys.stdout).write(diff)
-                outcome = SaveOutcome.CHANGED if state.exists else SaveOutcome.CREATED
+                outcome = Outcome.CHANGED if state.exists else Outcome.CREATED
                 return self._done(title, outcome, revid=state.revid, diff=diff, attempts=attempt)
             text_summary = summary(state.text) if callable(summary) else summary
             if not text_summary.strip():
@@ -419,7 +419,7 @@ class Site:
                         # page as missing and decides afresh.
                         log.warning("%s: deleted or moved after it was read; not recreated", title)
                         return self._done(
-                            title, SaveOutcome.CONFLICT, attempts=attempt,
+                            title, Outcome.CONFLICT, attempts=attempt,
                             message="gelöscht oder verschoben, nachdem der Bot die Seite gelesen hatte; "
                             f"nicht neu angelegt ({last_conflict})",
                         )  # fmt: skip
@@ -429,24 +429,24 @@ class Site:
                     raise
                 log.warning("%s: not saved: %s: %s", title, exc.code, exc.info)
                 return self._done(
-                    title, SaveOutcome.ERROR, message=f"{exc.code}: {exc.info}", attempts=attempt
+                    title, Outcome.ERROR, message=f"{exc.code}: {exc.info}", attempts=attempt
                 )
             result = body.get("edit", {})
             if result.get("result") != "Success":
                 return self._done(
-                    title, SaveOutcome.ERROR, message=f"edit refused: {result}", attempts=attempt
+                    title, Outcome.ERROR, message=f"edit refused: {result}", attempts=attempt
                 )
             if flag(result, "nochange"):
                 if self.stats.retries > retries_before:
                     fresh = self.read_pages([title])[title]
                     if self._stored_by_lost_save(fresh, new, new):
-                        outcome = SaveOutcome.CHANGED if existed else SaveOutcome.CREATED
+                        outcome = Outcome.CHANGED if existed else Outcome.CREATED
                         return self._done(title, outcome, revid=fresh.revid, attempts=attempt)
-                return self._done(title, SaveOutcome.UNCHANGED, revid=state.revid, attempts=attempt)
-            outcome = SaveOutcome.CREATED if flag(result, "new") else SaveOutcome.CHANGED
+                return self._done(title, Outcome.UNCHANGED, revid=state.revid, attempts=attempt)
+            outcome = Outcome.CREATED if flag(result, "new") else Outcome.CHANGED
             return self._done(title, outcome, revid=result.get("newrevid"), attempts=attempt)
         log.warning("%s: edit conflict persisted after %d attempts; not overwritten", title, attempt)
-        return self._done(title, SaveOutcome.CONFLICT, message=last_conflict, attempts=attempt)
+        return self._done(title, Outcome.CONFLICT, message=last_conflict, attempts=attempt)
 
     def _stored_by_lost_save(self, state: PageState, new: str, maybe_saved: str | None) -> bool:
         """Whether the page already holds ``new`` because our own save went through unanswered.
@@ -486,7 +486,7 @@ class Site:
         self.stats.edits_sent += 1
         return self.api("edit", method="POST", **params)
 
-    def _done(self, title: str, outcome: SaveOutcome, **kwargs: Any) -> SaveResult:
+    def _done(self, title: str, outcome: Outcome, **kwargs: Any) -> SaveResult:
         if kwargs.get("message"):
             kwargs["message"] = " ".join(str(kwargs["message"]).split())  # one line in every report
         self.stats.count_outcome(outcome)

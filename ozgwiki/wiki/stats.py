@@ -10,7 +10,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from ozgwiki.wiki.pages import SaveOutcome
+from ozgwiki.wiki.pages import Outcome
 
 
 @dataclass
@@ -36,15 +36,15 @@ class SiteStats:
         """All HTTP requests sent, retries included."""
         return sum(self.requests.values())
 
-    def count_outcome(self, outcome: SaveOutcome) -> None:
+    def count_outcome(self, outcome: Outcome) -> None:
         """Count one edit outcome under its own counter."""
         name = {
-            SaveOutcome.CREATED: "created",
-            SaveOutcome.CHANGED: "changed",
-            SaveOutcome.UNCHANGED: "unchanged",
-            SaveOutcome.SKIPPED: "skipped",
-            SaveOutcome.CONFLICT: "conflicts",
-            SaveOutcome.ERROR: "errors",
+            Outcome.CREATED: "created",
+            Outcome.CHANGED: "changed",
+            Outcome.UNCHANGED: "unchanged",
+            Outcome.SKIPPED: "skipped",
+            Outcome.CONFLICT: "conflicts",
+            Outcome.ERROR: "errors",
         }[outcome]
         setattr(self, name, getattr(self, name) + 1)
 

@@ -43,7 +43,7 @@ from faults import (
 from ozgwiki import localwiki as lw
 from ozgwiki.config import RetryConfig
 from ozgwiki.errors import EXIT_UNREACHABLE, RetryBudgetExceeded
-from ozgwiki.wiki.pages import SaveOutcome
+from ozgwiki.wiki.pages import Outcome
 
 pytestmark = pytest.mark.wiki
 
@@ -86,7 +86,7 @@ def test_page_deleted_between_read_and_save_is_reported_not_recreated(wiki: lw.L
         return text + "\nVom Bot ergänzt."
 
     result = site.edit(title, transform, SUMMARY)
-    assert result.outcome is SaveOutcome.CONFLICT
+    assert result.outcome is Outcome.CONFLICT
     assert result.message.startswith(DELETED + " (missingtitle: "), result.message
     assert "\n" not in result.message
     assert seen == ["Von Hand angelegt."]  # never re-applied to "", never sent as a new page
@@ -94,7 +94,7 @@ def test_page_deleted_between_read_and_save_is_reported_not_recreated(wiki: lw.L
     assert (site.stats.edits_sent, site.stats.conflicts, site.stats.created) == (1, 1, 0)
 
     again = site.edit(title, lambda t: "Vom Bot neu angelegt.", SUMMARY)
-    assert again.outcome is SaveOutcome.CREATED
+    assert again.outcome is Outcome.CREATED
     assert contents(wiki, title) == ["Vom Bot neu angelegt."]
 
 
@@ -120,9 +120,9 @@ def test_page_protected_between_read_and_save_is_reported_and_left_alone(wiki: l
     second = site.edit(missing, protecting(missing, "create"), SUMMARY)
     third = site.edit(after, lambda _: "Gespeichert.", SUMMARY)
     for result in (first, second):
-        assert result.outcome is SaveOutcome.ERROR and result.attempts == 1
+        assert result.outcome is Outcome.ERROR and result.attempts == 1
         assert result.message.startswith("protectedpage: ") and "\n" not in result.message, result.message
-    assert third.outcome is SaveOutcome.CREATED
+    assert third.outcome is Outcome.CREATED
     # Protecting adds a null revision by Admin; the bot added none.
     assert [(r["user"], r["slots"]["main"]["content"]) for r in revisions(wiki, existing)] == [
         ("Admin", "Von Hand angelegt."),
@@ -153,7 +153,7 @@ def test_read_only_wiki_is_waited_for_and_the_edit_saved_once_writable(
     site.token()
     settings.set(READ_ONLY)
     result = site.edit(title, lambda _: "Nach der Wartung gespeichert.", SUMMARY, page=state)
-    assert result.outcome is SaveOutcome.CREATED
+    assert result.outcome is Outcome.CREATED
     assert sleeps == [1.0, 2.0] and dict(site.stats.retry_reasons) == {"readonly": 2}
     assert site.stats.requests["edit"] == 3 and contents(wiki, title) == ["Nach der Wartung gespeichert."]
 
@@ -197,7 +197,7 @@ def test_rate_limited_bot_waits_for_the_limit_window_then_saves(
     titles = [f"Verweigerung gedrosselt {i}" for i in range(3)]
     states = site.read_pages(titles)
     results = [site.edit(t, lambda _: "Gedrosselt gespeichert.", SUMMARY, page=states[t]) for t in titles]
-    assert [r.outcome for r in results] == [SaveOutcome.CREATED] * 3
+    assert [r.outcome for r in results] == [Outcome.CREATED] * 3
     assert sleeps == [RATE_LIMIT_WAIT] and forgotten[0] > 0
     assert dict(site.stats.retry_reasons) == {"ratelimited": 1} and site.stats.requests["edit"] == 4
     assert all(len(contents(wiki, t)) == 1 for t in titles)

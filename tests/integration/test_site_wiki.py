@@ -7,7 +7,7 @@ import io
 import pytest
 
 from ozgwiki.errors import LoginError
-from ozgwiki.wiki.pages import SaveOutcome
+from ozgwiki.wiki.pages import Outcome
 from ozgwiki.wiki.site import Site
 
 pytestmark = pytest.mark.wiki
@@ -16,7 +16,7 @@ SUMMARY = "Integrationstest: Seite bearbeitet"
 
 def create(site: Site, title: str, text: str) -> None:
     result = site.edit(title, lambda _: text, "Integrationstest: Seite angelegt")
-    assert result.outcome is SaveOutcome.CREATED, result
+    assert result.outcome is Outcome.CREATED, result
 
 
 def test_login_works(bot_site: Site) -> None:
@@ -63,16 +63,16 @@ def test_batched_read_of_60_pages(bot_site: Site, unique: str) -> None:
 def test_create_change_unchanged(bot_site: Site, unique: str, revid_of) -> None:
     title = f"{unique} Seite"
     created = bot_site.edit(title, lambda _: "Zeile 1\nZeile 2\n", "Integrationstest: angelegt")
-    assert created.outcome is SaveOutcome.CREATED and created.revid
+    assert created.outcome is Outcome.CREATED and created.revid
     changed = bot_site.edit(title, lambda t: t.replace("Zeile 2", "Zeile 2 geändert"), SUMMARY)
-    assert changed.outcome is SaveOutcome.CHANGED and changed.revid > created.revid
+    assert changed.outcome is Outcome.CHANGED and changed.revid > created.revid
     sent_before = bot_site.stats.edits_sent
     same = bot_site.edit(title, lambda t: t + "\n\n", SUMMARY)  # only trailing whitespace differs
-    assert same.outcome is SaveOutcome.UNCHANGED
+    assert same.outcome is Outcome.UNCHANGED
     assert bot_site.stats.edits_sent == sent_before  # nothing was sent
     assert revid_of(title) == changed.revid  # no new revision
     skipped = bot_site.edit(title, lambda _: None, SUMMARY)
-    assert skipped.outcome is SaveOutcome.SKIPPED
+    assert skipped.outcome is Outcome.SKIPPED
     assert revid_of(title) == changed.revid
 
 
@@ -84,7 +84,7 @@ def test_create_on_a_page_that_appeared_meanwhile_does_not_overwrite(
     assert not stale.exists
     create(editor_site, title, "Von der Redakteurin angelegt.")
     result = bot_site.edit(title, lambda t: t + ("\n" if t else "") + "Bot-Zeile", SUMMARY, page=stale)
-    assert result.outcome is SaveOutcome.CHANGED and result.attempts == 2  # articleexists, re-read
+    assert result.outcome is Outcome.CHANGED and result.attempts == 2  # articleexists, re-read
     text = bot_site.read_pages([title])[title].text
     assert text == "Von der Redakteurin angelegt.\nBot-Zeile"
 
@@ -96,7 +96,7 @@ def _conflict_setup(bot_site: Site, editor_site: Site, title: str):
     editor = editor_site.edit(
         title, lambda t: t.replace("Status: offen", "Status: geprüft (Redaktion)"), SUMMARY
     )
-    assert editor.outcome is SaveOutcome.CHANGED
+    assert editor.outcome is Outcome.CHANGED
     return state
 
 
@@ -112,7 +112,7 @@ def test_edit_conflict_is_never_overwritten_reapply_keeps_editor_text(
     state = _conflict_setup(bot_site, editor_site, title)
     result = bot_site.edit(title, close_status, SUMMARY, page=state)
     assert result.attempts == 2  # the wiki refused the first save (editconflict), the bot re-read
-    assert result.outcome is SaveOutcome.SKIPPED  # re-applied to the editor's text: nothing to do
+    assert result.outcome is Outcome.SKIPPED  # re-applied to the editor's text: nothing to do
     now = bot_site.read_pages([title])[title]
     assert now.text.startswith("Status: geprüft (Redaktion)")
     assert now.user == "Redakteurin"
@@ -123,7 +123,7 @@ def test_edit_conflict_outcome_after_retries_are_spent(make_site, editor_site: S
     title = f"{unique} Konflikt"
     state = _conflict_setup(bot, editor_site, title)
     result = bot.edit(title, lambda t: t.replace("Status: offen", "Status: erledigt"), SUMMARY, page=state)
-    assert result.outcome is SaveOutcome.CONFLICT
+    assert result.outcome is Outcome.CONFLICT
     assert "editconflict" in (result.message or "")
     assert bot.stats.conflicts == 1
     now = bot.read_pages([title])[title]
@@ -137,11 +137,11 @@ def test_dry_run_writes_nothing(make_site, bot_site: Site, unique: str, revid_of
     out = io.StringIO()
     dry = make_site("bot", dry_run=True, diff_out=out)
     result = dry.edit(title, lambda _: "Neu\n", SUMMARY)
-    assert result.outcome is SaveOutcome.CHANGED and result.dry_run
+    assert result.outcome is Outcome.CHANGED and result.dry_run
     assert "-Alt\n+Neu\n" in out.getvalue()
     assert title in out.getvalue()
     assert dry.stats.requests["edit"] == 0 and dry.stats.edits_sent == 0
     assert revid_of(title) == before
     new_title = f"{unique} Probelauf neu"
-    assert dry.edit(new_title, lambda _: "x", SUMMARY).outcome is SaveOutcome.CREATED
+    assert dry.edit(new_title, lambda _: "x", SUMMARY).outcome is Outcome.CREATED
     assert not bot_site.read_pages([new_title])[new_title].exists

@@ -20,7 +20,7 @@ from ozgwiki.bots.regenerate import transform_for
 from ozgwiki.engine.sync import Outcome, PageChange, SyncEngine
 from ozgwiki.render import plans as catalogue_pages
 from ozgwiki.render.maintenance import check_page
-from ozgwiki.wiki.pages import PageState, SaveOutcome, SaveResult, same_after_save
+from ozgwiki.wiki.pages import PageState, SaveResult, same_after_save
 
 SAMPLE = catalogue.load(catalogue.sample_path())
 PLAN = next(p for p in catalogue_pages.plan_pages(SAMPLE) if p.title == "OZG-Leistung 10513")
@@ -42,9 +42,9 @@ class OnePage:
     def edit(self, title: str, transform: Callable[[str], str | None], summary: Any, **_: Any) -> SaveResult:
         new = transform(self.text)
         if new is None or same_after_save(self.text, new):
-            return SaveResult(title, SaveOutcome.UNCHANGED if new is not None else SaveOutcome.SKIPPED)
+            return SaveResult(title, Outcome.UNCHANGED if new is not None else Outcome.SKIPPED)
         self.text, self.writes = new, self.writes + 1
-        return SaveResult(title, SaveOutcome.CHANGED, 2)
+        return SaveResult(title, Outcome.CHANGED, 2)
 
 
 def through_engine(text: str, transform: Callable[[str], str | None]) -> tuple[Outcome, str, OnePage]:

@@ -12,7 +12,7 @@ import pytest
 import responses
 
 from ozgwiki.config import RetryConfig
-from ozgwiki.wiki.pages import PageState, SaveOutcome
+from ozgwiki.wiki.pages import Outcome, PageState
 
 TITLE = "Baugenehmigung"
 
@@ -77,7 +77,7 @@ def test_filter_refusals_are_reported_per_page_on_one_line_and_never_retried(
     fx.register(rsps, "tokens_csrf")
     fx.register(rsps, "edit_conflict_fv2", body_override=refusal(code, info))  # recorded error shape
     result = site.edit(TITLE, lambda text: text + "\nneu", "Bot: Test", page=existing())
-    assert result.outcome is SaveOutcome.ERROR and result.attempts == 1
+    assert result.outcome is Outcome.ERROR and result.attempts == 1
     assert result.message == f"{code}: " + " ".join(info.split())
     assert len(fx.sent(rsps, "edit")) == 1 and t.sleeps == [] and site.stats.errors == 1
 
@@ -94,7 +94,7 @@ def test_pagedeleted_is_reported_not_recreated(monkeypatch, rsps) -> None:
     register_missing_page(rsps)
     seen: list[str] = []
     result = site.edit(TITLE, lambda text: seen.append(text) or "Neu", "Bot: Test", page=missing())
-    assert result.outcome is SaveOutcome.CONFLICT
+    assert result.outcome is Outcome.CONFLICT
     assert result.message.startswith("gelöscht oder verschoben, nachdem der Bot die Seite gelesen hatte")
     assert result.message.endswith("(pagedeleted: The page has been deleted.)")
     assert seen == [""] and len(fx.sent(rsps, "edit")) == 1
@@ -106,7 +106,7 @@ def test_missingtitle_for_a_page_that_existed_is_not_recreated(monkeypatch, rsps
     fx.register(rsps, "edit_conflict_fv2", body_override=refusal("missingtitle", "The page doesn't exist."))
     register_missing_page(rsps)
     result = site.edit(TITLE, lambda text: text + "\nneu", "Bot: Test", page=existing())
-    assert result.outcome is SaveOutcome.CONFLICT and site.stats.conflicts == 1
+    assert result.outcome is Outcome.CONFLICT and site.stats.conflicts == 1
     sent = fx.sent(rsps, "edit")
     assert len(sent) == 1 and sent[0]["nocreate"] == "1"
 

@@ -25,7 +25,7 @@ from ozgwiki.engine.bot import BotContext
 from ozgwiki.engine.sync import Outcome
 from ozgwiki.errors import ConfigError, PageTextError, SafetyRailError
 from ozgwiki.render.plans import PagePlan, plan_pages
-from ozgwiki.wiki.pages import PageState, SaveOutcome, SaveResult, same_after_save
+from ozgwiki.wiki.pages import PageState, SaveResult, same_after_save
 
 CONFIG = Config(WikiConfig("http://wiki.invalid/w/api.php", "OzgBot@ozgwiki"))
 
@@ -206,9 +206,9 @@ class FakeSite:
     ) -> SaveResult:
         new = transform(page.text)
         if new is None:
-            return SaveResult(title, SaveOutcome.SKIPPED)
+            return SaveResult(title, Outcome.SKIPPED)
         if same_after_save(page.text, new):
-            return SaveResult(title, SaveOutcome.UNCHANGED)
+            return SaveResult(title, Outcome.UNCHANGED)
         revid = None
         if not self.dry_run:
             self.pages[title] = new
@@ -218,7 +218,7 @@ class FakeSite:
             self.history.setdefault(title, []).append((revid, new))
         self.summaries[title] = summary(page.text) if callable(summary) else summary
         return SaveResult(
-            title, SaveOutcome.CHANGED if page.exists else SaveOutcome.CREATED, revid, dry_run=self.dry_run
+            title, Outcome.CHANGED if page.exists else Outcome.CREATED, revid, dry_run=self.dry_run
         )
 
 

@@ -19,7 +19,7 @@ from ozgwiki.engine.runner import RunReport, RunSettings, Step, execute, select
 from ozgwiki.engine.switch import INITIAL_TEXT, SwitchState
 from ozgwiki.engine.sync import Outcome, PageReport, SyncReport
 from ozgwiki.errors import ConfigError, LoginError, PageTextError, WikiUnreachable
-from ozgwiki.wiki.pages import PageState, SaveOutcome, SaveResult
+from ozgwiki.wiki.pages import PageState, SaveResult
 from ozgwiki.wiki.stats import SiteStats
 
 SWITCH = "Benutzer:OzgBot/Notaus"
@@ -71,7 +71,7 @@ class FakeSite:
         new = transform(old)
         if new is None or new == old:
             self.stats.unchanged += 1
-            return SaveResult(title, SaveOutcome.UNCHANGED)
+            return SaveResult(title, Outcome.UNCHANGED)
         if not self.dry_run:
             if self.write_guard is not None:
                 self.write_guard("edit")
@@ -79,7 +79,7 @@ class FakeSite:
             self.stats.edits_sent += 1
             self.writes.append(title)
             self.pages[title] = new
-        outcome = SaveOutcome.CHANGED if title in self.pages else SaveOutcome.CREATED
+        outcome = Outcome.CHANGED if title in self.pages else Outcome.CREATED
         return SaveResult(title, outcome, dry_run=self.dry_run)
 
 

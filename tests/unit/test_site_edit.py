@@ -10,7 +10,7 @@ import requests
 import responses
 
 from ozgwiki.errors import ApiError, LoginError
-from ozgwiki.wiki.pages import PageState, SaveOutcome, same_after_save, save_form
+from ozgwiki.wiki.pages import Outcome, PageState, same_after_save, save_form
 from ozgwiki.wiki.siteinfo import UserInfo
 
 TITLE = "Aufnahme Baugenehmigung"
@@ -87,7 +87,7 @@ def test_update_sends_a_conflict_safe_edit(monkeypatch, rsps) -> None:
     fx.register(rsps, "tokens_csrf")
     fx.register(rsps, "edit_update")
     result = site.edit(TITLE, append("[[Kategorie:Bauen]]"), "Bot: Kategorie ergänzt", page=existing())
-    assert result.outcome is SaveOutcome.CHANGED
+    assert result.outcome is Outcome.CHANGED
     assert result.revid == fx.body("edit_update")["edit"]["newrevid"]
     sent = fx.sent(rsps, "edit")[0]
     assert sent["title"] == TITLE
@@ -108,7 +108,7 @@ def test_create_uses_createonly(monkeypatch, rsps) -> None:
     fx.register(rsps, "tokens_csrf")
     fx.register(rsps, "edit_create_page")
     result = site.edit(TITLE, lambda _: "Neu.", "Bot: angelegt", page=missing(), minor=True)
-    assert result.outcome is SaveOutcome.CREATED
+    assert result.outcome is Outcome.CREATED
     assert result.revid == fx.body("edit_create_page")["edit"]["newrevid"]
     sent = fx.sent(rsps, "edit")[0]
     assert sent["createonly"] == "1" and "nocreate" not in sent
@@ -128,7 +128,7 @@ def test_edit_reads_the_page_when_not_given(monkeypatch, rsps) -> None:
         seen.append(text)
         return text + "\nmehr"
 
-    assert site.edit(TITLE, transform, "Bot: Test").outcome is SaveOutcome.CHANGED
+    assert site.edit(TITLE, transform, "Bot: Test").outcome is Outcome.CHANGED
     assert seen == [CURRENT]
 
 
@@ -143,7 +143,7 @@ def test_edit_reads_the_page_when_not_given(monkeypatch, rsps) -> None:
 def test_no_null_edit_is_ever_sent(monkeypatch, rsps, transform) -> None:
     site, _ = logged_in(monkeypatch, rsps)
     result = site.edit(TITLE, transform, "Bot: nichts", page=existing())
-    assert result.outcome is SaveOutcome.UNCHANGED
+    assert result.outcome is Outcome.UNCHANGED
     assert fx.sent(rsps, method="POST") == fx.sent(rsps, "login")  # only the login POST
     assert (site.stats.unchanged, site.stats.edits_sent) == (1, 0)
 
@@ -151,7 +151,7 @@ def test_no_null_edit_is_ever_sent(monkeypatch, rsps, transform) -> None:
 def test_transform_none_is_skipped(monkeypatch, rsps) -> None:
     site, _ = logged_in(monkeypatch, rsps)
     result = site.edit(TITLE, lambda _: None, "Bot: nichts", page=existing())
-    assert result.outcome is SaveOutcome.SKIPPED
+    assert result.outcome is Outcome.SKIPPED
     assert fx.sent(rsps, "edit") == []
     assert site.stats.skipped == 1
 
@@ -162,7 +162,7 @@ def test_nochange_answer_counts_as_unchanged(monkeypatch, rsps) -> None:
     fx.register(rsps, "edit_nochange")
     # The wiki may still normalise differently (e.g. PST of a signature); trust its nochange.
     result = site.edit(TITLE, append("x"), "Bot: Test", page=existing())
-    assert result.outcome is SaveOutcome.UNCHANGED
+    assert result.outcome is Outcome.UNCHANGED
     assert (site.stats.unchanged, site.stats.changed, site.stats.edits_sent) == (1, 0, 1)
 
 
@@ -176,7 +176,7 @@ def test_invalid_title_is_an_error_outcome_without_request(monkeypatch, rsps) ->
     site, _ = logged_in(monkeypatch, rsps)
     page = PageState(title="a|b", exists=False, invalid="'|' im Titel")
     result = site.edit("a|b", append("x"), "Bot: Test", page=page)
-    assert result.outcome is SaveOutcome.ERROR and "'|'" in result.message
+    assert result.outcome is Outcome.ERROR and "'|'" in result.message
     assert fx.sent(rsps, "edit") == []
 
 
@@ -191,7 +191,7 @@ def test_conflict_rereads_reapplies_and_saves(monkeypatch, rsps) -> None:
     reread(rsps, editor_text)
     fx.register(rsps, "edit_update")
     result = site.edit(TITLE, append("Bot-Zeile"), "Bot: Test", page=existing())
-    assert result.outcome is SaveOutcome.CHANGED
+    assert result.outcome is Outcome.CHANGED
     assert result.attempts == 2
     first, second = fx.sent(rsps, "edit")
     assert first["baserevid"] == str(REVID)
@@ -233,7 +233,7 @@ def test_save_whose_answer_was_lost_is_reported_as_the_change_it_was(monkeypatch
     rev["slots"]["main"]["content"] = stored
     fx.register(rsps, "revisions_content_fv2", body_override=data)
     result = site.edit(TITLE, append("Bot-Zeile"), "Bot: Test", page=existing())
-    assert result.outcome is SaveOutcome.CHANGED and result.revid == REVID + 2
+    assert result.outcome is Outcome.CHANGED and result.revid == REVID + 2
     assert len(fx.sent(rsps, "edit")) == 2 and site.stats.retry_reasons["connection"] == 1
     assert (site.stats.changed, site.stats.unchanged) == (1, 0)
 
@@ -245,7 +245,7 @@ def test_nochange_after_a_lost_answer_but_someone_elses_revision_stays_unchanged
     fx.register(rsps, "edit_nochange")
     reread(rsps, CURRENT + "\nBot-Zeile")  # the same text, but saved by Redakteurin
     result = site.edit(TITLE, append("Bot-Zeile"), "Bot: Test", page=existing())
-    assert result.outcome is SaveOutcome.UNCHANGED
+    assert result.outcome is Outcome.UNCHANGED
 
 
 def test_conflict_that_persists_is_reported_not_overwritten(monkeypatch, rsps) -> None:
@@ -256,7 +256,7 @@ def test_conflict_that_persists_is_reported_not_overwritten(monkeypatch, rsps) -
         if i < 2:
             reread(rsps, CURRENT + f"\nRedaktion {i}", revid=30 + i)
     result = site.edit(TITLE, append("Bot-Zeile"), "Bot: Test", page=existing())
-    assert result.outcome is SaveOutcome.CONFLICT
+    assert result.outcome is Outcome.CONFLICT
     assert result.attempts == 3
     assert "editconflict" in result.message
     assert len(fx.sent(rsps, "edit")) == 3  # 1 + 2 retries, then stop
@@ -271,7 +271,7 @@ def test_reread_after_conflict_may_show_nothing_left_to_do(monkeypatch, rsps) ->
     result = site.edit(
         TITLE, lambda t: t if "Bot-Zeile" in t else t + "\nBot-Zeile", "Bot: Test", page=existing()
     )
-    assert result.outcome is SaveOutcome.UNCHANGED
+    assert result.outcome is Outcome.UNCHANGED
     assert len(fx.sent(rsps, "edit")) == 1
 
 
@@ -288,7 +288,7 @@ def test_articleexists_race_rereads_and_updates(monkeypatch, rsps) -> None:
     reread(rsps, "Von jemand anderem angelegt.")
     fx.register(rsps, "edit_update")
     result = site.edit(TITLE, lambda t: (t + "\n" if t else "") + "Bot", "Bot: Test", page=missing())
-    assert result.outcome is SaveOutcome.CHANGED
+    assert result.outcome is Outcome.CHANGED
     second = fx.sent(rsps, "edit")[1]
     assert second["nocreate"] == "1" and second["text"] == "Von jemand anderem angelegt.\nBot"
 
@@ -304,7 +304,7 @@ def test_per_page_error_is_counted_and_the_run_goes_on(monkeypatch, rsps) -> Non
     }
     fx.register(rsps, "edit_conflict_fv2", body_override=protected)
     result = site.edit(TITLE, append("x"), "Bot: Test", page=existing())
-    assert result.outcome is SaveOutcome.ERROR
+    assert result.outcome is Outcome.ERROR
     assert result.message.startswith("protectedpage: This page has been protected")
     assert site.stats.errors == 1
 
@@ -341,7 +341,7 @@ def test_dry_run_prints_a_diff_and_sends_no_write(monkeypatch, rsps) -> None:
     site._title_limits = (50, 500)
     site._userinfo = UserInfo.from_query(fx.body("userinfo_bot")["query"])
     result = site.edit(TITLE, append("[[Kategorie:Bauen]]"), "Bot: Test")
-    assert result.outcome is SaveOutcome.CHANGED and result.dry_run
+    assert result.outcome is Outcome.CHANGED and result.dry_run
     diff = out.getvalue()
     assert diff.startswith(f"--- a/{TITLE}\n+++ b/{TITLE}\n")
     assert "+[[Kategorie:Bauen]]\n" in diff
@@ -355,7 +355,7 @@ def test_dry_run_of_a_new_page(monkeypatch, rsps) -> None:
     out = io.StringIO()
     site, _ = fx.make_site(monkeypatch, dry_run=True, diff_out=out)
     result = site.edit("Neue Seite", lambda _: "Inhalt", "Bot: Test", page=missing())
-    assert result.outcome is SaveOutcome.CREATED
+    assert result.outcome is Outcome.CREATED
     assert "+Inhalt\n" in out.getvalue()
     assert len(rsps.calls) == 0
 
@@ -363,7 +363,7 @@ def test_dry_run_of_a_new_page(monkeypatch, rsps) -> None:
 def test_dry_run_unchanged_prints_nothing(monkeypatch, rsps) -> None:
     out = io.StringIO()
     site, _ = fx.make_site(monkeypatch, dry_run=True, diff_out=out)
-    assert site.edit(TITLE, lambda t: t + "\n", "Bot: Test", page=existing()).outcome is SaveOutcome.UNCHANGED
+    assert site.edit(TITLE, lambda t: t + "\n", "Bot: Test", page=existing()).outcome is Outcome.UNCHANGED
     assert out.getvalue() == ""
 
 

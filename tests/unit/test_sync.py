@@ -12,7 +12,7 @@ import pytest
 
 from ozgwiki.engine.sync import Outcome, PageChange, SyncEngine
 from ozgwiki.errors import PageTextError
-from ozgwiki.wiki.pages import PageState, SaveOutcome, SaveResult, same_after_save
+from ozgwiki.wiki.pages import PageState, SaveResult, same_after_save
 
 
 class FakeSite:
@@ -37,13 +37,13 @@ class FakeSite:
         state = page or self.read_pages([title])[title]
         new = transform(state.text)
         if new is None:
-            return SaveResult(title, SaveOutcome.SKIPPED)
+            return SaveResult(title, Outcome.SKIPPED)
         if same_after_save(state.text, new):
-            return SaveResult(title, SaveOutcome.UNCHANGED)
+            return SaveResult(title, Outcome.UNCHANGED)
         if not self.dry_run:
             self.pages[title] = new
             self.saved.append(title)
-        outcome = SaveOutcome.CHANGED if state.exists else SaveOutcome.CREATED
+        outcome = Outcome.CHANGED if state.exists else Outcome.CREATED
         return SaveResult(title, outcome, revid=2, dry_run=self.dry_run)
 
 

@@ -21,7 +21,7 @@ from ozgwiki.config import Config, WikiConfig
 from ozgwiki.domain.model import Catalogue, LeikaLeistung
 from ozgwiki.engine.bot import BotContext
 from ozgwiki.errors import ReportNotPublished
-from ozgwiki.wiki.pages import PageState, SaveOutcome, SaveResult, same_after_save
+from ozgwiki.wiki.pages import Outcome, PageState, SaveResult, same_after_save
 from ozgwiki.wiki.siteinfo import Namespace, SiteInfo
 
 KNOWN = "99012001001000"
@@ -114,19 +114,19 @@ class FakeSite:
     ) -> SaveResult:
         title = REPORT if title == "Project:LeiKa-Schlüsselprüfung" else title
         if title == REPORT and self.fail_report:
-            return SaveResult(title, SaveOutcome.ERROR, message="abusefilter")
+            return SaveResult(title, Outcome.ERROR, message="abusefilter")
         old = self.pages.get(title, "")
         new = transform(old)
         if new is None:
-            return SaveResult(title, SaveOutcome.SKIPPED)
+            return SaveResult(title, Outcome.SKIPPED)
         if same_after_save(old, new):
-            return SaveResult(title, SaveOutcome.UNCHANGED)
+            return SaveResult(title, Outcome.UNCHANGED)
         if self.dry_run:
-            return SaveResult(title, SaveOutcome.CHANGED, dry_run=True)
+            return SaveResult(title, Outcome.CHANGED, dry_run=True)
         existed = title in self.pages
         self.write(title, new, user="OzgBot")
         self.saved.append(title)
-        return SaveResult(title, SaveOutcome.CHANGED if existed else SaveOutcome.CREATED, revid=2)
+        return SaveResult(title, Outcome.CHANGED if existed else Outcome.CREATED, revid=2)
 
 
 @pytest.fixture
