@@ -203,7 +203,7 @@ def run(ctx: BotContext, *, mode: str = "auto", allow_mass_retire: bool = False)
     tables would be emptied (a catalogue that lost its rows), unless ``allow_mass_retire``.
     """
     site = ctx.site
-    has_smw = site.siteinfo.has_smw
+    has_smw = site.siteinfo.extensions.smw
     used = resolve_mode(mode, ctx.config.section("regenerate").get("mode"), has_smw)
     loaded = schema.load()
     props = {p.name: p for p in loaded.properties}

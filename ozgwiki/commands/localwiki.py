@@ -133,8 +133,8 @@ def _status(args: argparse.Namespace) -> int:
         print("running:            no")
     if st.running:
         print(f"MediaWiki:          {st.generator}")
-        print(f"Semantic MediaWiki: {'installed' if st.has_smw else 'not installed'}")
-        print(f"Page Forms:         {'installed' if st.has_pageforms else 'not installed'}")
+        print(f"Semantic MediaWiki: {'installed' if st.extensions.smw else 'not installed'}")
+        print(f"Page Forms:         {'installed' if st.extensions.pageforms else 'not installed'}")
     return EXIT_OK if st.running else EXIT_UNREACHABLE
 
 

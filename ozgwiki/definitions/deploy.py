@@ -96,7 +96,7 @@ class Variant:
 
     @classmethod
     def of(cls, info: SiteInfo) -> Variant:
-        return cls(smw=info.has_smw, pageforms=info.has_pageforms)
+        return cls(smw=info.extensions.smw, pageforms=info.extensions.pageforms)
 
 
 def check_requirements(info: SiteInfo, api_url: str = "the wiki") -> None:

@@ -43,7 +43,7 @@ import os
 import shutil
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ozgwiki.config import localwiki_dir
@@ -97,7 +97,7 @@ from ozgwiki.localwiki.software import (
     apt_commands,
     tail,
 )
-from ozgwiki.wiki.siteinfo import PAGEFORMS_EXTENSION, SMW_EXTENSION
+from ozgwiki.wiki.siteinfo import PAGEFORMS_EXTENSION, SMW_EXTENSION, Extensions
 
 __all__ = [
     "ADMIN_USER",
@@ -176,16 +176,8 @@ class WikiStatus:
     port: int
     api_url: str
     generator: str | None = None
-    extensions: tuple[str, ...] = ()
+    extensions: Extensions = field(default_factory=Extensions)
     error: str | None = None
-
-    @property
-    def has_smw(self) -> bool:
-        return SMW_EXTENSION in self.extensions
-
-    @property
-    def has_pageforms(self) -> bool:
-        return PAGEFORMS_EXTENSION in self.extensions
 
 
 @dataclass(frozen=True)
@@ -293,7 +285,7 @@ class LocalWiki(InstallMixin, ServerMixin, SoftwareMixin):
             status,
             running=True,
             generator=str(query["general"].get("generator", "")),
-            extensions=tuple(str(e.get("name", "")) for e in query.get("extensions", [])),
+            extensions=Extensions.from_api(query),
         )
 
     def run_jobs(self, *, max_jobs: int | None = None, max_time: int | None = None) -> RunJobsResult:

@@ -14,6 +14,27 @@ SMW_EXTENSION = "SemanticMediaWiki"
 PAGEFORMS_EXTENSION = "PageForms"
 
 
+class Extensions(frozenset[str]):
+    """The names of a wiki's installed extensions (``siprop=extensions``): the one place that says which
+    of them the bots care about, for the site client and for the local wiki's status alike.
+    """
+
+    @classmethod
+    def from_api(cls, query: Mapping[str, Any]) -> Extensions:
+        """From a ``query`` answer holding ``extensions`` (either formatversion)."""
+        return cls(str(e.get("name", "")) for e in query.get("extensions", []))
+
+    @property
+    def smw(self) -> bool:
+        """Semantic MediaWiki is installed (``action=ask`` and the Attribut namespace exist)."""
+        return SMW_EXTENSION in self
+
+    @property
+    def pageforms(self) -> bool:
+        """Page Forms is installed."""
+        return PAGEFORMS_EXTENSION in self
+
+
 def flag(data: Mapping[str, Any], key: str) -> bool:
     """A boolean API flag in either formatversion: present and not ``false``."""
     return key in data and data[key] is not False
@@ -53,17 +74,7 @@ class SiteInfo:
     lang: str
     case: str
     namespaces: Mapping[int, Namespace] = field(default_factory=dict)
-    extensions: frozenset[str] = frozenset()
-
-    @property
-    def has_smw(self) -> bool:
-        """Semantic MediaWiki is installed (``action=ask`` and the Attribut namespace exist)."""
-        return SMW_EXTENSION in self.extensions
-
-    @property
-    def has_pageforms(self) -> bool:
-        """Page Forms is installed."""
-        return PAGEFORMS_EXTENSION in self.extensions
+    extensions: Extensions = field(default_factory=Extensions)
 
     def namespace_id(self, name: str) -> int | None:
         """The id for a localised, canonical or alias namespace name (case- and ``_``-insensitive)."""
@@ -101,7 +112,7 @@ class SiteInfo:
             lang=general.get("lang", ""),
             case=general.get("case", "first-letter"),
             namespaces=namespaces,
-            extensions=frozenset(e.get("name", "") for e in query.get("extensions", [])),
+            extensions=Extensions.from_api(query),
         )
 
 

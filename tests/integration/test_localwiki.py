@@ -127,8 +127,9 @@ def test_status_reports_a_plain_mediawiki(wiki: lw.LocalWiki) -> None:
     assert status.running and status.set_up
     assert status.generator is not None and status.generator.startswith("MediaWiki 1.")
     assert "ParserFunctions" in status.extensions
-    assert not status.has_smw
-    assert not status.has_pageforms
+    assert not status.extensions.smw
+    assert not status.extensions.pageforms
+    assert "ParserFunctions" in status.extensions
 
 
 def test_status_command_exits_0_and_says_no_smw(wiki: lw.LocalWiki) -> None:

@@ -83,7 +83,7 @@ def suite() -> SuiteConfig:
 def bot(suite: SuiteConfig) -> Site:
     site = suite.site("bot")
     info = site.siteinfo
-    if not (info.has_smw and info.has_pageforms):
+    if not (info.extensions.smw and info.extensions.pageforms):
         pytest.fail(f"{site.api_url} has no Semantic MediaWiki and Page Forms: the smw suite needs both")
     return site
 

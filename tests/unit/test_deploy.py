@@ -22,7 +22,7 @@ from ozgwiki.definitions.deploy import Action, DeployPage, DeployRecord, Variant
 from ozgwiki.engine.bot import BotContext
 from ozgwiki.errors import EXIT_CONFIG, RetryBudgetExceeded
 from ozgwiki.wiki.pages import PageState
-from ozgwiki.wiki.siteinfo import SiteInfo
+from ozgwiki.wiki.siteinfo import Extensions, SiteInfo
 
 PLAIN, SMW, SMW_PF = Variant(False, False), Variant(True, False), Variant(True, True)
 
@@ -98,7 +98,7 @@ def test_texts_are_in_save_form(wiki_schema: schema.Schema) -> None:
 
 
 def siteinfo(*extensions: str) -> SiteInfo:
-    return SiteInfo("Wiki", "MediaWiki 1.39.17", "de", "first-letter", extensions=frozenset(extensions))
+    return SiteInfo("Wiki", "MediaWiki 1.39.17", "de", "first-letter", extensions=Extensions(extensions))
 
 
 @pytest.mark.parametrize(

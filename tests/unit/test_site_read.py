@@ -61,7 +61,7 @@ def test_siteinfo_extensions_and_namespaces(monkeypatch, rsps) -> None:
     site, _ = fx.make_site(monkeypatch)
     fx.register(rsps, "siteinfo_extensions")
     info = site.siteinfo
-    assert info.has_smw and info.has_pageforms
+    assert info.extensions.smw and info.extensions.pageforms
     assert info.case == "first-letter"
     assert info.namespace_id("Property") == 102
     assert info.namespace_id("template") == 10
@@ -90,7 +90,7 @@ def test_siteinfo_german_names_and_aliases_fv2() -> None:
     assert info.namespace_name(10) == "Vorlage"
     assert info.namespace_id("Kategorie") == info.namespace_id("Category") == 14
     assert info.namespace_id("Attribut") == 102
-    assert info.has_smw and not info.has_pageforms
+    assert info.extensions.smw and not info.extensions.pageforms
 
 
 @pytest.mark.parametrize(("high", "size"), [(True, 500), (False, 50)], ids=["apihighlimits", "normal"])
