@@ -17,15 +17,14 @@ One file per bot: ``<dir>/<name>.json``. A lock file ``<dir>/<name>.lock`` (``fl
 runs of the same bot (an overlapping cron job) from interleaving their reads and writes.
 
 Raises :class:`StateError` (a :class:`~ozgwiki.errors.OzgwikiError`, exit code 2) for a file that is
-not valid JSON or not a JSON object, and when another run holds the lock. Callers decide what a
+not valid JSON or not a JSON object, and :class:`~ozgwiki.errors.RunLocked` (exit 3) when another run
+holds the lock. Callers decide what a
 corrupt state means; the validate bot treats it as "no state" and scans everything.
 """
 
 from __future__ import annotations
 
 import contextlib
-import errno
-import fcntl
 import json
 import logging
 import os
@@ -36,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from ozgwiki.config import Config
+from ozgwiki.engine.lock import RunLock
 from ozgwiki.errors import ConfigError, StateError
 
 log = logging.getLogger(__name__)
@@ -124,23 +124,12 @@ class StateStore:
 
     @contextlib.contextmanager
     def lock(self, name: str) -> Iterator[None]:
-        """Hold ``<name>.lock`` for the block; a second holder gets StateError at once (no waiting)."""
-        self.folder.mkdir(parents=True, exist_ok=True)
-        lock_path = self.folder / f"{self.path(name).stem}.lock"
-        with open(lock_path, "a+b") as fh:
-            try:
-                fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except OSError as exc:
-                if exc.errno in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
-                    raise StateError(
-                        f"another run holds {lock_path}; wait for it to finish (or remove a stale "
-                        "lock holder)"
-                    ) from None
-                raise
-            try:
-                yield
-            finally:
-                fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+        """Hold ``<name>.lock`` for the block: the run lock of :mod:`ozgwiki.engine.lock`, so a second
+        holder gets :class:`~ozgwiki.errors.RunLocked` (exit 3, "try again later") at once, as a second
+        ``ozgwiki run`` does.
+        """
+        with RunLock(self.folder / f"{self.path(name).stem}.lock"):
+            yield
 
 
 def _fsync_dir(folder: Path) -> None:

@@ -10,7 +10,7 @@ import pytest
 
 from ozgwiki.config import Config, WikiConfig
 from ozgwiki.engine.state import StateError, StateStore, state_dir
-from ozgwiki.errors import ConfigError
+from ozgwiki.errors import ConfigError, RunLocked
 
 
 def test_missing_state_is_none_and_creates_nothing(tmp_path: Path) -> None:
@@ -83,10 +83,12 @@ def test_lock_refuses_a_second_run(tmp_path: Path) -> None:
     store = StateStore(tmp_path)
     with (
         store.lock("validate"),
-        pytest.raises(StateError, match="another run"),
+        pytest.raises(RunLocked, match="another run") as refused,
         StateStore(tmp_path).lock("validate"),
     ):
         pass
+    assert refused.value.exit_code == 3  # the same "try again later" as a second `ozgwiki run`
+    assert refused.value.holder is not None and refused.value.holder.pid == os.getpid()
     with store.lock("validate"):  # released again
         pass
 
