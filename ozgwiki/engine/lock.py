@@ -65,10 +65,16 @@ def pid_alive(pid: int) -> bool:
 
 
 class RunLock:
-    """``with RunLock(path):`` -- hold the run lock, or raise :class:`RunLocked` at once (never wait)."""
+    """``with RunLock(path):`` -- hold the lock, or raise :class:`RunLocked` at once.
 
-    def __init__(self, path: Path) -> None:
+    The project's one lock: the cron run, a bot's state and the local wiki's up/down/reset all use it.
+    ``wait=True`` queues behind the holder instead of refusing -- for the local wiki's commands, which
+    must run one after the other but all run.
+    """
+
+    def __init__(self, path: Path, *, wait: bool = False) -> None:
         self.path = path
+        self.wait = wait
         self._fd: int | None = None
         #: The holder a killed run left in the file, when this run took its place.
         self.stale: LockHolder | None = None
@@ -77,7 +83,7 @@ class RunLock:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.flock(fd, fcntl.LOCK_EX if self.wait else fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             holder = LockHolder.parse(_read(fd))
             os.close(fd)

@@ -36,7 +36,6 @@ Layout of the folder (``ozgwiki.config.localwiki_dir()``, mode 0700)::
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import json
 import logging
 import os
@@ -47,6 +46,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ozgwiki.config import localwiki_dir
+from ozgwiki.engine.lock import RunLock
 from ozgwiki.errors import LocalWikiError
 from ozgwiki.localwiki.accounts import (
     ADMIN_USER,
@@ -368,9 +368,5 @@ class LocalWiki(InstallMixin, ServerMixin, SoftwareMixin):
         """Serialise up/down/reset between processes that share this folder."""
         if not self.directory.exists():
             self.directory.mkdir(parents=True, mode=0o700)
-        with self.path(".lock").open("a") as fh:
-            fcntl.flock(fh, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(fh, fcntl.LOCK_UN)
+        with RunLock(self.path(".lock"), wait=True):
+            yield

@@ -8,6 +8,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -125,3 +126,24 @@ def test_execute_refuses_while_another_run_holds_the_lock(tmp_path: Path) -> Non
     assert f"another run (PID {proc.pid}, started" in err.getvalue()
     assert "run: exit 3 (incomplete)" in out.getvalue()
     assert f"another run (PID {proc.pid}" in (tmp_path / "state" / "ozgwiki-run.log").read_text()
+
+
+def test_a_waiting_lock_queues_behind_the_holder_and_gets_it_on_release(tmp_path: Path) -> None:
+    """The local wiki's up/down/reset wait for each other (``wait=True``); cron runs refuse instead."""
+    path = tmp_path / "x.lock"
+    got: list[int] = []
+
+    def second() -> None:
+        with RunLock(path, wait=True):
+            got.append(1)
+
+    first = RunLock(path)
+    first.acquire()
+    waiter = threading.Thread(target=second)
+    waiter.start()
+    with pytest.raises(RunLocked):
+        RunLock(path).acquire()  # a refusing lock still refuses while the waiter queues
+    assert got == []
+    first.release()
+    waiter.join()
+    assert got == [1]
