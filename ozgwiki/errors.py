@@ -15,7 +15,7 @@ with a documented code instead of a traceback::
     ├── RunBudgetExceeded           the run outlasted run.budget_minutes (exit 3)
     └── WikiError                   anything that went wrong talking to a wiki
         ├── LoginError              wrong user name or bot password, account locked, ...
-        ├── WikiUnreachable         connection refused, DNS, timeouts, 5xx after all retries (exit 3)
+        ├── WikiUnreachable         refused, DNS, TLS, no route, timeouts, 5xx after all retries (exit 3)
         ├── RetryBudgetExceeded     maxlag / ratelimited / readonly outlasted the budget (exit 3)
         ├── DryRunWriteBlocked      a write was attempted in dry-run mode (a bug, never a user error)
         ├── BotStopped              the on-wiki switch page says the bot must not write now (exit 3)
@@ -125,7 +125,12 @@ class LoginError(WikiError):
 
 
 class WikiUnreachable(WikiError):
-    """The wiki could not be reached or kept failing (network, timeouts, HTTP 5xx)."""
+    """The wiki could not be reached or kept failing (network, TLS, timeouts, HTTP 5xx).
+
+    After retries the message is one line: what failed and where, what to check, then the retry
+    reason for grep -- ``cannot reach the wiki at URL action=query: connection refused (is the web
+    server running ...?); gave up after 6 attempts, 31.2 s: connection (ConnectionError)``.
+    """
 
     exit_code = EXIT_UNREACHABLE
 

@@ -112,7 +112,7 @@ class RetryPolicy:
     def start(self, what: str, *, quiet: bool = False) -> RetryRun:
         """Begin one logical request; ``what`` names it in log lines and errors (e.g. the URL).
 
-        ``quiet``: giving up is logged at INFO, not ERROR -- for requests whose failure the caller
+        ``quiet``: giving up is logged at DEBUG, not INFO -- for requests whose failure the caller
         handles (the run goes on).
         """
         return RetryRun(self, what, self.clock(), quiet=quiet)
@@ -130,8 +130,21 @@ class RetryRun:
     delays: list[float] = field(default_factory=list)
     quiet: bool = False
 
-    def failed(self, reason: str, detail: str, retry_after: float | None = None) -> float:
+    def failed(
+        self,
+        reason: str,
+        detail: str,
+        retry_after: float | None = None,
+        *,
+        short: str | None = None,
+        check: str | None = None,
+    ) -> float:
         """Record a failed attempt; sleep before the next one, or raise if attempts or budget are spent.
+
+        ``short`` says in a few words what went wrong (``connection refused``) for the one log line per
+        retry; without it that line shows ``reason (detail)``. ``check`` (network reasons only) is what
+        an admin should look at: with it the final error starts with what failed, where and what to
+        check -- the line a cron mail shows -- and keeps ``reason (detail)`` at its end for grep.
 
         Returns the delay slept. Raises :class:`RetryBudgetExceeded` for the reasons in
         :data:`BACKOFF_REASONS`, :class:`WikiUnreachable` for the network reasons.
@@ -141,25 +154,35 @@ class RetryRun:
         p = self.policy
         self.failures += 1
         elapsed = p.clock() - self.started
+        summary = short or f"{reason} ({detail})"
         if self.failures >= p.max_attempts:
-            raise self._give_up(reason, detail, elapsed, f"{self.failures} attempts")
+            raise self._give_up(reason, detail, elapsed, f"{self.failures} attempts", summary, check)
         delay = p.delay(self.failures, retry_after)
         if elapsed + delay > p.budget_seconds:
-            raise self._give_up(
-                reason,
-                detail,
-                elapsed,
-                f"the time budget of {p.budget_seconds:g} s ({self.failures} attempts)",
-            )
-        log.warning("%s: %s (%s); retry %d in %.1f s", self.what, reason, detail, self.failures, delay)
+            spent = f"the time budget of {p.budget_seconds:g} s ({self.failures} attempts)"
+            raise self._give_up(reason, detail, elapsed, spent, summary, check)
+        # One short line per retry: the cron mail of a wiki that is down shows why and when it goes on,
+        # not library internals (the transport logs those at INFO, shown with -v).
+        log.warning(
+            "%s: %s; attempt %d/%d failed, next in %.1f s",
+            self.what, summary, self.failures, p.max_attempts, delay,
+        )  # fmt: skip
         self.delays.append(delay)
         self.waited += delay
         p.sleep(delay)
         return delay
 
-    def _give_up(self, reason: str, detail: str, elapsed: float, spent: str) -> WikiError:
-        msg = f"{self.what}: gave up after {spent}, {elapsed:.1f} s: {reason} ({detail})"
-        log.log(logging.INFO if self.quiet else logging.ERROR, "%s", msg)
+    def _give_up(
+        self, reason: str, detail: str, elapsed: float, spent: str, summary: str, check: str | None
+    ) -> WikiError:
+        tail = f"gave up after {spent}, {elapsed:.1f} s: {reason} ({detail})"
+        if check is not None and reason in NETWORK_REASONS:
+            msg = f"cannot reach the wiki at {self.what}: {summary} ({check}); {tail}"
+        else:
+            msg = f"{self.what}: {tail}"
+        # The error carries this text and the CLI prints it as its one line; logged at ERROR as well it
+        # would stand twice in every cron mail. INFO keeps it in the run log and shows it with -v.
+        log.log(logging.DEBUG if self.quiet else logging.INFO, "%s", msg)
         if reason in BACKOFF_REASONS:
             return RetryBudgetExceeded(msg)
         return WikiUnreachable(msg)

@@ -8,8 +8,12 @@ its sleepers can wait for hours, so they are replaced by ones that never wait.
 from __future__ import annotations
 
 import dataclasses
+import errno
+import http.client
 import logging
-from collections.abc import Callable, Mapping
+import socket
+import ssl
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -17,6 +21,7 @@ import mwclient
 import mwclient.errors
 import mwclient.sleep
 import requests
+import urllib3.exceptions
 
 from ozgwiki.config import WikiConfig
 from ozgwiki.errors import ApiError, WikiUnreachable
@@ -57,9 +62,135 @@ def mwclient_site(wiki: WikiConfig) -> mwclient.Site:
     return mw
 
 
+def _one_line(exc: BaseException, limit: int) -> str:
+    text = " ".join(f"{type(exc).__name__}: {exc}".split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def causes(exc: BaseException) -> Iterator[BaseException]:
+    """``exc`` and what lies beneath it, outermost first.
+
+    requests wraps urllib3's ``MaxRetryError`` as its first argument, which names the real cause in
+    ``.reason``; below that Python's own chain (``__cause__``/``__context__``) reaches the socket or
+    ssl error that says what actually happened.
+    """
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        yield current
+        reason = getattr(current, "reason", None)
+        first = current.args[0] if current.args else None
+        if isinstance(reason, BaseException):
+            current = reason
+        elif isinstance(first, BaseException):
+            current = first
+        else:
+            current = current.__cause__ or current.__context__
+
+
 def describe(exc: BaseException) -> str:
-    """A short cause for a network error. requests never puts POST bodies (passwords) in messages."""
-    return f"{type(exc).__name__}: {exc}"[:300]
+    """The technical cause of a network error on one line, for ``-v``: the outermost exception and the
+    innermost one (the socket or ssl error, which urllib3's wrapping text tends to bury).
+
+    requests never puts POST bodies (passwords) in messages.
+    """
+    root = list(causes(exc))[-1]
+    outer = _one_line(exc, 400)
+    return outer if root is exc else f"{outer} <- {_one_line(root, 200)}"
+
+
+@dataclasses.dataclass(frozen=True)
+class NetworkFailure:
+    """What a failed HTTP attempt means for an admin: the retry reason, what failed in a few words
+    (the retry log line), what to check (the final error) and requests' exception name (for grep)."""
+
+    reason: str
+    short: str
+    check: str
+    name: str
+
+
+_UNREACHABLE = {
+    errno.EHOSTUNREACH: "no route to the host",
+    errno.ENETUNREACH: "network unreachable",
+    errno.EHOSTDOWN: "the host is down",
+    errno.ENETDOWN: "the network is down",
+}
+_CHECK_NETWORK = "is the host up? check the network, routing and firewall between here and the wiki"
+_CHECK_API_URL = "is the wiki reachable from this machine? is wiki.api_url right?"
+
+
+def classify(exc: requests.RequestException, api_url: str, timeout: float) -> NetworkFailure:
+    """Map a requests exception of a failed attempt to what an admin reads (see docs/operations.md).
+
+    The outer type decides timeouts (urllib3's ``NewConnectionError`` subclasses its connect-timeout
+    error, so the chain would mislead); the innermost causes decide the rest, by type and errno, never
+    by message text, which changes between library versions.
+    """
+    url = urlsplit(api_url)
+    host = url.hostname or url.netloc
+    port = url.port or (443 if url.scheme == "https" else 80)
+    name = type(exc).__name__
+    if isinstance(exc, requests.ConnectTimeout):
+        check = "is the host up, is a firewall dropping packets? is wiki.request_timeout too short?"
+        return NetworkFailure("timeout", f"no connection within {timeout:g} s", check, name)
+    if isinstance(exc, requests.Timeout):
+        check = "is the web server, PHP or the database overloaded? is wiki.request_timeout too short?"
+        return NetworkFailure("timeout", f"no answer within {timeout:g} s", check, name)
+    chain = list(causes(exc))
+    for cause in chain:
+        if isinstance(cause, ssl.SSLCertVerificationError):
+            # Only OpenSSL sets these attributes; an error raised from Python code has none.
+            why = (
+                getattr(cause, "verify_message", None)
+                or getattr(cause, "reason", None)
+                or "verification failed"
+            )
+            check = (
+                f"is the certificate valid for {host} and not expired? for a private CA point "
+                "REQUESTS_CA_BUNDLE at its CA bundle"
+            )
+            return NetworkFailure("connection", f"TLS certificate not accepted: {why}", check, name)
+    for cause in chain:
+        if isinstance(cause, ssl.SSLError | urllib3.exceptions.SSLError | requests.exceptions.SSLError):
+            why = next(
+                (c.reason for c in chain if getattr(c, "reason", None) and isinstance(c, ssl.SSLError)), None
+            )
+            check = (
+                f"does port {port} speak https, or should wiki.api_url start with http://? "
+                "is the certificate valid, is the CA bundle (REQUESTS_CA_BUNDLE) right?"
+            )
+            short = f"TLS handshake failed: {why}" if why else "TLS handshake failed"
+            return NetworkFailure("connection", short, check, name)
+    if isinstance(exc, requests.exceptions.ProxyError):
+        check = "check HTTPS_PROXY / HTTP_PROXY / NO_PROXY in the bot's environment"
+        return NetworkFailure("connection", "the HTTP proxy failed", check, name)
+    for cause in chain:
+        if isinstance(cause, socket.gaierror | urllib3.exceptions.NameResolutionError):
+            check = "is the host name in wiki.api_url right? does this machine's DNS resolve it?"
+            return NetworkFailure("connection", f"host name {host!r} not found", check, name)
+    for cause in reversed(chain):
+        code = cause.errno if isinstance(cause, OSError) else None
+        if isinstance(cause, ConnectionRefusedError) or code == errno.ECONNREFUSED:
+            check = f"is the web server running and listening on port {port}? is wiki.api_url right?"
+            return NetworkFailure("connection", "connection refused", check, name)
+        if code in _UNREACHABLE:
+            return NetworkFailure("connection", _UNREACHABLE[code], _CHECK_NETWORK, name)
+        if isinstance(
+            cause,
+            ConnectionResetError
+            | ConnectionAbortedError
+            | BrokenPipeError
+            | http.client.RemoteDisconnected
+            | http.client.IncompleteRead
+            | urllib3.exceptions.ProtocolError
+            | requests.exceptions.ChunkedEncodingError
+            | requests.exceptions.ContentDecodingError,
+        ):
+            check = "did the web server or a proxy in front of it fail or restart? see their error logs"
+            return NetworkFailure("connection", "the connection broke off", check, name)
+    return NetworkFailure("connection", f"network error ({_one_line(chain[-1], 120)})", _CHECK_API_URL, name)
 
 
 def api_error(error: Mapping[str, Any], action: str) -> ApiError:
@@ -143,18 +274,24 @@ class Transport:
                     data=None if get else full,
                     timeout=self.wiki.request_timeout,
                 )
-            except requests.Timeout as exc:
-                self._retry(run, "timeout", describe(exc))
-                continue
-            except (requests.ConnectionError, *BROKEN_ANSWER) as exc:
-                self._retry(run, "connection", describe(exc))
+            except (requests.Timeout, requests.ConnectionError, *BROKEN_ANSWER) as exc:
+                self._network_failure(run, exc)
                 continue
             except requests.RequestException as exc:
-                raise WikiUnreachable(f"{self.api_url}: {describe(exc)}") from None
+                # Not a fault of a running wiki (an invalid URL, too many redirects): at once, one line.
+                raise WikiUnreachable(
+                    f"cannot use the wiki at {self.api_url} action={action}: {_one_line(exc, 200)} "
+                    "(is wiki.api_url right?)"
+                ) from None
             retry_after = parse_retry_after(resp.headers.get("Retry-After"))
             header_code = resp.headers.get("MediaWiki-API-Error")
             if resp.status_code >= 500:
-                self._retry(run, "http5xx", f"HTTP {resp.status_code}", retry_after)
+                status = f"HTTP {resp.status_code}"
+                self._retry(
+                    run, "http5xx", status, retry_after,
+                    short=f"the wiki answers {status}",
+                    check="a server error: see the web server's and PHP's error log",
+                )  # fmt: skip
                 continue
             if resp.status_code == 429:
                 self._retry(run, "ratelimited", "HTTP 429", self._wait(retry_after, "ratelimited", action))
@@ -175,7 +312,9 @@ class Transport:
                 # An HTML page with status 200 is what proxies and load balancers send while the wiki
                 # behind them is away (maintenance page, captive portal): retried like a 5xx. A wrong
                 # wiki.api_url ends the same way after the retries, and the message says both.
-                self._retry(run, "notjson", not_json(resp, action, self.api_url), retry_after)
+                kind = resp.headers.get("Content-Type") or "no Content-Type"
+                short = f"HTTP {resp.status_code} {kind!r} instead of JSON"
+                self._retry(run, "notjson", not_json(resp, action, self.api_url), retry_after, short=short)
                 continue
             error = body.get("error")
             code = (error.get("code") if isinstance(error, dict) else None) or header_code
@@ -195,7 +334,24 @@ class Transport:
             return retry_after
         return self.wait_hint(reason, action)
 
-    def _retry(self, run: RetryRun, reason: str, detail: str, retry_after: float | None = None) -> None:
-        run.failed(reason, detail, retry_after)  # sleeps, or raises when attempts/budget are spent
+    def _network_failure(self, run: RetryRun, exc: requests.RequestException) -> None:
+        """A failed attempt without an answer: the library detail at INFO (``-v``), then one short line
+        per retry and a final error that says what failed and what to check."""
+        failure = classify(exc, self.api_url, self.wiki.request_timeout)
+        log.info("%s: attempt %d: %s", run.what, run.failures + 1, describe(exc))
+        self._retry(run, failure.reason, failure.name, short=failure.short, check=failure.check)
+
+    def _retry(
+        self,
+        run: RetryRun,
+        reason: str,
+        detail: str,
+        retry_after: float | None = None,
+        *,
+        short: str | None = None,
+        check: str | None = None,
+    ) -> None:
+        # sleeps, or raises when attempts/budget are spent
+        run.failed(reason, detail, retry_after, short=short, check=check)
         self.stats.retries += 1
         self.stats.retry_reasons[reason] += 1
