@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from ozgwiki.domain.model import MONATE, Monat, Phase, Zeitplan
 from ozgwiki.render.facts import PHASE_PROPERTIES, Facts, Subject
-from ozgwiki.wikitext.escape import escape, link  # one escaping rule for every generated table
+from ozgwiki.wikitext import escape  # one escaping rule for every generated table
 
 #: Background colour and letter per phase (light to dark as the project advances).
 PHASE_STYLE: dict[Phase, tuple[str, str]] = {
@@ -114,7 +114,7 @@ def render(rows: Sequence[Subject], facts: Facts, *, empty: str) -> str:
     flagged = {w.title for w in warnings}
     for s, plan in plans:
         lines.append("|-")
-        name = link(s.title, facts.label(s.title))
+        name = escape.link(s.title, facts.label(s.title))
         if s.title in flagged:
             name += f' <span style="{WARNING_STYLE}" title="Phasen in falscher Reihenfolge">⚠</span>'
         lines.append(f'! style="text-align:left;white-space:nowrap" | {name}')
@@ -125,13 +125,15 @@ def render(rows: Sequence[Subject], facts: Facts, *, empty: str) -> str:
                 cells.append(" ")
             else:
                 colour, letter = PHASE_STYLE[phase]
-                cells.append(f' style="background:{colour}" title="{escape(phase.label)} ({m})" | {letter} ')
+                cells.append(
+                    f' style="background:{colour}" title="{escape.cell(phase.label)} ({m})" | {letter} '
+                )
         lines.append("|" + "||".join(cells).rstrip())
     lines.append("|}")
     lines.append(legend())
     for w in warnings:
         lines.append(
             f'<div class="ozg-warnung" style="{WARNING_STYLE}">⚠ Phasen in falscher Reihenfolge: '
-            f"{link(w.title, w.label)}: {escape(w.text)}.</div>"
+            f"{escape.link(w.title, w.label)}: {escape.cell(w.text)}.</div>"
         )
     return "\n".join(lines)

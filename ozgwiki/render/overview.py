@@ -38,7 +38,7 @@ from ozgwiki.definitions.schema import (
 from ozgwiki.domain.model import Monat, Prioritaet
 from ozgwiki.render import gantt
 from ozgwiki.render.facts import Facts, Subject
-from ozgwiki.wikitext.escape import escape, link
+from ozgwiki.wikitext import escape  # one escaping rule for every generated table
 
 MODES = ("static", "ask")
 #: Rows per query; the static tables have no limit, so the ask side must not cut them either.
@@ -208,18 +208,18 @@ def _cell(col: ColumnDef, subject: Subject, facts: Facts, props: Mapping[str, Pr
         return str(len(facts.pointing_to(col.count_category, col.count_field, subject.title)))
     if col.field == PAGE_FIELD:
         label = (subject.first(col.label) if col.label else None) or facts.label(subject.title)
-        return link(subject.title, label)
+        return escape.link(subject.title, label)
     prop = props.get(col.field or "")
     values = subject.get(col.field or "")
     if not values:
         return ""
     if prop is not None and prop.datatype == "Page":
-        return ", ".join(link(v, facts.label(v)) for v in page_order(values))
+        return ", ".join(escape.link(v, facts.label(v)) for v in page_order(values))
     if prop is not None and prop.datatype == "Date":
         return f'data-sort-value="{values[0]}" | ' + ", ".join(show_date(v) for v in values)
     labels = VALUE_LABELS.get(col.field or "", {})
     order = [*labels] if labels else list(prop.allowed if prop is not None else ())
-    return ", ".join(escape(labels.get(v, v)) for v in vocabulary_order(values, order))
+    return ", ".join(escape.cell(labels.get(v, v)) for v in vocabulary_order(values, order))
 
 
 def page_order(titles: Sequence[str]) -> list[str]:
@@ -235,13 +235,13 @@ def vocabulary_order(values: Sequence[str], vocabulary: Sequence[str]) -> list[s
 
 
 def _empty(section: SectionDef) -> str:
-    return f"''{escape(section.empty or 'keine Einträge')}''"
+    return f"''{escape.cell(section.empty or 'keine Einträge')}''"
 
 
 def static_table(
     columns: Sequence[ColumnDef], rows: Sequence[Subject], facts: Facts, props: Mapping[str, PropertyDef]
 ) -> str:
-    lines = ['{| class="wikitable sortable"', "! " + " !! ".join(escape(c.header) for c in columns)]
+    lines = ['{| class="wikitable sortable"', "! " + " !! ".join(escape.cell(c.header) for c in columns)]
     for subject in rows:
         lines.append("|-")
         for col in columns:
@@ -260,7 +260,7 @@ def group_heading(section: SectionDef, value: str, facts: Facts, props: Mapping[
     property (``=== [[Lage Schule|Schule]] ===``), so readers click on to it; the value otherwise."""
     prop = props.get(section.group_by or "")
     label = facts.label(value)
-    shown = link(value, label) if prop is not None and prop.datatype == "Page" else escape(label)
+    shown = escape.link(value, label) if prop is not None and prop.datatype == "Page" else escape.cell(label)
     return f"=== {shown} ==="
 
 

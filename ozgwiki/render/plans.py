@@ -9,7 +9,7 @@ the bot owns there. The parameter names and value forms follow the table in ``do
 which the template tests check against ``templates/*.wiki``.
 
 Values are **raw** (unescaped) text: the caller runs each through
-:func:`ozgwiki.wikitext.params.escape_param_value` before writing, so ``Bauen & Immobilien`` stays readable
+:func:`ozgwiki.wikitext.escape.param_value` before writing, so ``Bauen & Immobilien`` stays readable
 here and in the diff derivation. Lists are joined with ``", "`` (``Modul:OZG`` splits on commas).
 Every owned parameter is always present, empty when the catalogue has no value: the bot owns the
 field, so a value that disappears from the catalogue must disappear from the page too.

@@ -1,28 +1,127 @@
-"""What goes into a generated table cell: a value shown literally, a link with a literal label. Pure.
+"""Every escaping rule for the wikitext the bots write, and the one table of character references. Pure.
 
-One rule for every table the bots generate (the overviews and the roadmap's month grid), in a module
-of its own so both can use it without importing each other.
+Each rule makes text show literally where the bots put it:
+
+* :func:`param_value` / :func:`unescape` - a value the bot writes into a template parameter, read
+  back exactly by :func:`unescape` (the importer and the facts compare stored values that way);
+* :func:`cell`, :func:`link`, :func:`page_link` - generated table cells: the overviews, the
+  roadmap's month grid and the maintenance report, so one value looks the same in all of them;
+* :func:`nowiki` - text inside ``<nowiki>`` (a key exactly as an editor wrote it).
+
+Escaping writes HTML character references (:data:`REFERENCES`): MediaWiki renders them as the
+character and never parses them as markup, and they work in every context, unlike ``{{!}}``, which
+needs a template or a newer magic word. The rules differ only in which characters they escape.
+
+This module imports nothing of ozgwiki, so every layer that writes wikitext can use it.
 """
 
 from __future__ import annotations
 
+import html
 import re
+from collections.abc import Mapping
+from types import MappingProxyType
 
-_ENTITY = re.compile(r"&(#?\w+;)")
-_ESCAPES = (
-    ("|", "&#124;"), ("[", "&#91;"), ("]", "&#93;"), ("{", "&#123;"), ("}", "&#125;"),
-    ("<", "&lt;"), (">", "&gt;"), ("'", "&#39;"), ("~", "&#126;"), ("_", "&#95;"),
+__all__ = ["REFERENCES", "cell", "link", "nowiki", "page_link", "param_value", "unescape"]
+
+#: The character reference each escaped character is written as: the HTML name where there is one
+#: everybody knows (``&amp; &lt; &gt;``), the decimal code point otherwise.
+REFERENCES: Mapping[str, str] = MappingProxyType(
+    {
+        "&": "&amp;", "<": "&lt;", ">": "&gt;", "|": "&#124;", "=": "&#61;", "{": "&#123;",
+        "}": "&#125;", "[": "&#91;", "]": "&#93;", "'": "&#39;", "~": "&#126;", "_": "&#95;",
+        "*": "&#42;", "#": "&#35;", ":": "&#58;", ";": "&#59;", "-": "&#45;", " ": "&#32;",
+        "!": "&#33;",
+    }
 )  # fmt: skip
 
+# A "&" that would start a character reference. Only there does it need escaping in rendered text:
+# MediaWiki's sanitizer writes every other "&" as "&amp;" itself, so both render the same.
+_REFERENCE_START = r"&(?=#?\w+;)"
+# Breaks that would end a table cell or row (or the line a value must stay on): shown as a space.
+_LINE_BREAKS = "\r\n\t"
 
-def escape(text: str) -> str:
-    """Make a value show literally in a table cell: no cell breaks, links, templates or markup."""
-    text = _ENTITY.sub(r"&amp;\1", text)
-    for ch, entity in _ESCAPES:
-        text = text.replace(ch, entity)
-    return text
+# --------------------------------------------------------------------------------------------------
+# Template parameter values
+
+# Everything that is markup anywhere in a value: "&" always (so that html.unescape reverses the
+# escaping exactly), tags and comments, parameter separators, templates, links, bold and italics,
+# and signatures ("~~~~" is replaced when the page is saved).
+_PARAM_CHARS = frozenset("&<>|={}[]'~")
+# Markup only at the start of a value or line: lists, definitions, "----", and <pre> by a space.
+_PARAM_LINE_START_CHARS = frozenset("*#:;- ")
+_UNSTORABLE_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def param_value(value: str) -> str:
+    """Make ``value`` safe as a template parameter value that renders as the literal text.
+
+    * ``&`` (so the result can be decoded), ``<`` and ``>`` (tags, comments, ``<nowiki>``),
+    * ``| = { } [ ]`` (parameter separators, templates, links),
+    * ``'`` (bold/italic) and ``~`` (``~~~~`` is replaced by a signature when the page is saved),
+    * ``* # : ; -`` and a space at the start of the value or of a line (lists, ``----``, ``<pre>``).
+
+    Line breaks are kept. Leading and trailing whitespace is kept here, but MediaWiki trims named
+    values and so does ``set_template_params``. Not covered: free URLs and ``ISBN``/``RFC`` magic
+    links still become links.
+
+    Raises ValueError for control characters other than tab, LF and CR: MediaWiki replaces them when
+    a page is saved (and the parser stops at NUL), so such a value could never read back as written.
+    """
+    bad = _UNSTORABLE_RE.search(value)
+    if bad:
+        raise ValueError(f"control character {bad.group(0)!r} cannot be stored in a wiki page")
+    out = []
+    at_line_start = True
+    for char in value:
+        escaped = char in _PARAM_CHARS or (at_line_start and char in _PARAM_LINE_START_CHARS)
+        out.append(REFERENCES[char] if escaped else char)
+        at_line_start = char == "\n"
+    return "".join(out)
+
+
+def unescape(value: str) -> str:
+    """Reverse :func:`param_value` (decodes every HTML character reference)."""
+    return html.unescape(value)
+
+
+# --------------------------------------------------------------------------------------------------
+# Generated tables
+
+# What could start markup inside a table cell: cell separators, links, templates, tags, bold and
+# italics, signatures, behaviour switches ("__NOTOC__"), character references; and line breaks.
+# "!" because "!!" ends a header cell (the roadmap's row headers are project names).
+_CELL_RE = re.compile(_REFERENCE_START + r"|[|\[\]{}<>'~_!\r\n\t]")
+# Inside <nowiki> only a tag (its own end tag) and a character reference are read; and a line break
+# would still end the table cell the <nowiki> stands in.
+_NOWIKI_RE = re.compile(_REFERENCE_START + r"|[<>\r\n\t]")
+
+
+def _replace(match: re.Match[str]) -> str:
+    char = match.group(0)
+    return " " if char in _LINE_BREAKS else REFERENCES[char]
+
+
+def cell(text: str) -> str:
+    """Make ``text`` show literally in a generated table cell (or a heading or attribute there).
+
+    No cell or row break, link, template, tag, bold/italics, signature or behaviour switch; CR, LF
+    and tab become a space, so a value can neither end its cell nor start a new row.
+    """
+    return _CELL_RE.sub(_replace, text)
+
+
+def nowiki(text: str) -> str:
+    """``<nowiki>`` around ``text``, which cannot close the tag and stays on its line."""
+    return f"<nowiki>{_NOWIKI_RE.sub(_replace, text)}</nowiki>"
 
 
 def link(title: str, label: str) -> str:
     """``[[title|label]]`` with a label that shows literally."""
-    return f"[[{title}|{escape(label)}]]"
+    return f"[[{title}|{cell(label)}]]"
+
+
+def page_link(title: str) -> str:
+    """``[[:title]]``: the colon keeps ``Kategorie:``/``Datei:`` titles links instead of a category
+    assignment or an image; ``~`` is escaped, the only title character that is markup here."""
+    return f"[[:{title.replace('~', REFERENCES['~'])}]]"

@@ -6,11 +6,12 @@ candidates; :func:`ozgwiki.domain.leika.classify` judges them. It never raises o
 
 What counts, and why:
 
-* **Templates are matched the way MediaWiki resolves them**: first letter case-insensitive, ``_`` and
-  runs of (Unicode) spaces equal one space, an optional ``Vorlage:``/``Template:`` prefix in any
-  case. ``{{:Steckbrief}}`` (leading colon) transcludes the *article* "Steckbrief", not the template,
-  so it does not count; ``{{:Vorlage:Steckbrief}}`` does. ``{{subst:…}}`` never survives a save and
-  does not count.
+* **Templates are matched the way MediaWiki resolves them**, by
+  :func:`ozgwiki.wikitext.parse.template_title` (the rule the bots use to find their own template):
+  first letter case-insensitive, ``_`` and runs of (Unicode) spaces equal one space, bidi marks
+  ignored, an optional ``Vorlage:``/``Template:`` prefix in any case. ``{{:Steckbrief}}`` (leading
+  colon) transcludes the *article* "Steckbrief", not the template, so it does not count;
+  ``{{:Vorlage:Steckbrief}}`` does. ``{{subst:…}}`` never survives a save and does not count.
 * **Parameter names are exact** (MediaWiki only trims named parameters): ``Leika-Schlüssel`` is not
   ``LeiKa-Schlüssel``. HTML comments in names are dropped, as MediaWiki does.
 * **Duplicate parameters**: MediaWiki reads only the last parameter of a name. Keys in the earlier
@@ -71,6 +72,7 @@ from mwparserfromhell.nodes import (
 from mwparserfromhell.wikicode import Wikicode
 
 from ozgwiki.domain.leika import DASHES, DOTS, FORMAT_CHARS, WHITESPACE, is_digit, is_word_char
+from ozgwiki.wikitext.parse import template_title
 
 #: Template → parameters that carry LeiKa keys (docs/architecture.md).
 DEFAULT_KEY_PARAMS: Mapping[str, tuple[str, ...]] = MappingProxyType(
@@ -103,9 +105,6 @@ _CLOSERS = "\"'„“”‚‘’«»‹›)]}>）］」』.,;:!?"
 # (the character classes of ozgwiki.domain.leika, which Modul:LeiKa repeats).
 _DIGIT_WORD_EXTRA = DOTS | DASHES | FORMAT_CHARS
 
-_TITLE_SPACE_RE = re.compile(r"[ _\xa0\u1680\u180e\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+")
-_BIDI_RE = re.compile(r"[\u200e\u200f\u202a-\u202e]")
-_TEMPLATE_NS_RE = re.compile(r"^(?:vorlage|template)\s*:\s*", re.IGNORECASE)
 _NON_TEXT_LINK_RE = re.compile(
     r"^\s*:?\s*(?:datei|file|bild|image|medium|media|kategorie|category)\s*:", re.IGNORECASE
 )
@@ -127,27 +126,6 @@ class KeyFinding:
     line: int
     offset: int
     shadowed: bool = False
-
-
-def canonical_template_name(name: str) -> str | None:
-    """The name MediaWiki resolves ``{{name}}`` to in the template namespace, or None.
-
-    None means "not a template of its own": empty, or a leading colon without a template namespace
-    (``{{:Seite}}`` transcludes an article).
-    """
-    name = _BIDI_RE.sub("", name)
-    name = _TITLE_SPACE_RE.sub(" ", name).strip()
-    forced_namespace = name.startswith(":")
-    if forced_namespace:
-        name = name[1:].strip()
-    match = _TEMPLATE_NS_RE.match(name)
-    if match:
-        name = name[match.end() :].strip()
-    elif forced_namespace:
-        return None
-    if not name:
-        return None
-    return name[0].upper() + name[1:]
 
 
 def render_key_list(keys: Iterable[str]) -> str:
@@ -254,10 +232,10 @@ class _Extractor:
         self.findings: list[KeyFinding] = []
         self.key_params: dict[str, frozenset[str]] = {}
         for name, params in key_params.items():
-            canonical = canonical_template_name(name)
+            canonical = template_title(name)
             if canonical:
                 self.key_params[canonical] = frozenset(params)
-        self.inline = frozenset(filter(None, (canonical_template_name(n) for n in inline_templates)))
+        self.inline = frozenset(filter(None, (template_title(n) for n in inline_templates)))
         self._line_starts = [0] + [i + 1 for i, ch in enumerate(text) if ch == "\n"]
 
     def line_of(self, offset: int) -> int:
@@ -281,7 +259,7 @@ class _Extractor:
 
     def template(self, node: Template, pos: int, *, shadowed: bool) -> None:
         written = _without_comments(node.name).strip()
-        canonical = canonical_template_name(written) if "{" not in written else None
+        canonical = template_title(written) if "{" not in written else None
         inline = canonical in self.inline
         wanted = self.key_params.get(canonical or "", frozenset())
 

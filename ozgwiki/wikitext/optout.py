@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from ozgwiki.wikitext.params import normalize_template_name
-from ozgwiki.wikitext.parse import _NAMESPACE_RE, _SPACES_RE, _named_values, _parse
+from ozgwiki.wikitext.parse import _NAMESPACE_RE, _SPACES_RE, _named_values, _parse, template_title
 
 __all__ = ["bot_may_edit"]
 
@@ -34,7 +33,7 @@ def bot_may_edit(text: str, bot_user: str) -> bool:
     """
     me = _user_key(bot_user.split("@", 1)[0])
     for template in _parse(text).filter_templates():
-        title = normalize_template_name(str(template.name)).casefold()
+        title = (template_title(str(template.name)) or "").casefold()
         if title in _DENY_ALL:
             return False
         if title != "bots":

@@ -15,9 +15,11 @@ and the caller skips and reports the page. No function ever guesses.
 
 MediaWiki's rules that this module follows (and tests):
 
-* Template names: the namespace prefix (``Vorlage:``/``Template:``, any case, spaces or underscores
-  around the colon) is optional, ``_`` equals a space, runs of spaces collapse, surrounding
-  whitespace and comments are ignored, and only the first letter is case-insensitive.
+* Template names resolve as :func:`ozgwiki.wikitext.parse.template_title` says (the same rule
+  extraction and the opt-out use): the namespace prefix (``Vorlage:``/``Template:``, any case,
+  spaces or underscores around the colon) is optional, also after a leading colon, ``_`` equals a
+  space, runs of spaces collapse, surrounding whitespace, comments and bidi marks are ignored, and
+  only the first letter is case-insensitive.
 * Named parameter names and values are trimmed of surrounding whitespace (PHP ``trim``); comments are
   removed by the preprocessor before that. Positional values are not trimmed.
 * When a parameter name occurs more than once, only the **last** occurrence is read.
@@ -26,7 +28,6 @@ MediaWiki's rules that this module follows (and tests):
 
 from __future__ import annotations
 
-import html
 import re
 import urllib.parse
 from collections.abc import Mapping, Sequence
@@ -39,8 +40,7 @@ from mwparserfromhell.wikicode import Wikicode
 
 from ozgwiki.errors import PageTextError
 from ozgwiki.wikitext.parse import (
-    _NAMESPACE_RE,
-    _SPACES_RE,
+    _COMMENT_RE,
     _WS,
     _effective,
     _named_values,
@@ -48,46 +48,22 @@ from ozgwiki.wikitext.parse import (
     _param_name,
     _parse,
     _walk,
+    template_title,
 )
 
 __all__ = [
     "PageTextError",
-    "escape_param_value",
     "get_template_params",
     "is_redirect",
-    "normalize_template_name",
     "set_template_params",
-    "unescape_param_value",
 ]
 
-_TEMPLATE_NAMESPACES = ("vorlage", "template")
-_COMMENT_RE = re.compile(r"<!--.*?(?:-->|\Z)", re.DOTALL)  # unclosed: runs to the end, as in MediaWiki
 _HIDING_TAGS_RE = re.compile(
     r"<(" + "|".join(PARSER_BLACKLIST) + r")(?:\s[^>]*)?(?<!/)>.*?</\1\s*>",
     re.DOTALL | re.IGNORECASE,
 )
 _RAW_TEMPLATE_RE = re.compile(r"\{\{([^{}|]*)")
 _LINE_BREAK_RE = re.compile(r"(\r?\n)[ \t]*\Z")
-
-
-# --------------------------------------------------------------------------------------------------
-# Names and values the way MediaWiki reads them
-
-
-def normalize_template_name(name: str) -> str:
-    """Return the canonical title (without namespace) that MediaWiki would transclude for ``name``.
-
-    ``" vorlage : steck_brief <!-- x -->"`` becomes ``"Steck brief"``. Names in other namespaces
-    (``":Hauptseite"``, ``"Benutzer:X"``) and parser functions keep their prefix, so they never equal
-    a template name.
-    """
-    title = _SPACES_RE.sub(" ", _COMMENT_RE.sub("", name)).strip()
-    match = _NAMESPACE_RE.match(title)
-    if match and match.group(1).casefold() in _TEMPLATE_NAMESPACES:
-        title = match.group(2)
-    if title and len(title[0].upper()) == 1:
-        title = title[0].upper() + title[1:]
-    return title
 
 
 # --------------------------------------------------------------------------------------------------
@@ -166,18 +142,19 @@ def _locate(text: str, template: str) -> _Found | None:
 
     Raises PageTextError when the template occurs twice at top level, only nested inside another
     template, or where the parser could not pair ``{{`` with ``}}`` or ``<!--`` with ``-->`` before
-    the template ends (broken wikitext: MediaWiki would read it differently).
+    the template ends (broken wikitext: MediaWiki would read it differently). Raises ValueError when
+    ``template`` names no template (``":Seite"``, empty): a bot's own template must be one.
     """
-    target = normalize_template_name(template)
+    target = template_title(template)
+    if target is None:
+        raise ValueError(f"not a template name: {template!r}")
     root = _parse(text)
     top: list[Template] = []
     nested: list[Template] = []
     for _container, _index, node, inside in _walk(root):
-        if isinstance(node, Template) and normalize_template_name(str(node.name)) == target:
+        if isinstance(node, Template) and template_title(str(node.name)) == target:
             (nested if inside else top).append(node)
-    raw = sum(
-        1 for m in _RAW_TEMPLATE_RE.finditer(_scrub(text)) if normalize_template_name(m.group(1)) == target
-    )
+    raw = sum(1 for m in _RAW_TEMPLATE_RE.finditer(_scrub(text)) if template_title(m.group(1)) == target)
     if raw != len(top) + len(nested):
         raise PageTextError(
             f"template {target!r} cannot be located unambiguously: the page has an unclosed "
@@ -438,7 +415,7 @@ def set_template_params(
     """Set the bot-owned named ``params`` of ``template`` and return the new page text.
 
     * A ``str`` value is trimmed (MediaWiki trims named values anyway) and inserted verbatim: escape
-      it with ``escape_param_value`` first unless it is meant as wikitext.
+      it with :func:`ozgwiki.wikitext.escape.param_value` first unless it is meant as wikitext.
     * An existing parameter keeps its position, the whitespace around ``=``, its line layout and
       comments around the value; only the value between them changes. If MediaWiki would already
       read the same value, nothing changes (no churn).
@@ -470,7 +447,7 @@ def set_template_params(
         if not items:
             return text
         if create_at is None:
-            raise PageTextError(f"template {normalize_template_name(template)!r} is missing on the page")
+            raise PageTextError(f"template {template_title(template)!r} is missing on the page")
         style = _canonical_style(nl)
         created = "{{" + template.strip() + "".join(style.render(n, v or "") for n, v in items) + nl + "}}"
         result = created + nl + text if text else created
@@ -499,58 +476,3 @@ def _check_owned(result: str, template: str, wanted: Mapping[str, str | None]) -
     for name, value in wanted.items():
         if (None if value is None else _effective(value)) != now.get(name):
             raise PageTextError(f"parameter {name!r} would not read back as set; is its value escaped?")
-
-
-_ESCAPES = {
-    "&": "&amp;",
-    "<": "&lt;",
-    ">": "&gt;",
-    "|": "&#124;",
-    "=": "&#61;",
-    "{": "&#123;",
-    "}": "&#125;",
-    "[": "&#91;",
-    "]": "&#93;",
-    "'": "&#39;",
-    "~": "&#126;",
-}
-_UNSTORABLE_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
-_LINE_START_ESCAPES = {"*": "&#42;", "#": "&#35;", ":": "&#58;", ";": "&#59;", "-": "&#45;", " ": "&#32;"}
-
-
-def escape_param_value(value: str) -> str:
-    """Make ``value`` safe as a template parameter value that renders as the literal text.
-
-    Scheme: HTML character references, which MediaWiki renders as the character and never parses as
-    markup, and which ``html.unescape`` reverses exactly.
-
-    * ``&`` first (so the result can be decoded), ``<`` and ``>`` (tags, comments, ``<nowiki>``),
-    * ``| = { } [ ]`` (parameter separators, templates, links; ``{{!}}``/``{{=}}`` would need
-      templates or newer magic words, entities work everywhere),
-    * ``'`` (bold/italic) and ``~`` (``~~~~`` is replaced by a signature when the page is saved),
-    * ``* # : ; -`` and a space at the start of the value or of a line (lists, ``----``, ``<pre>``).
-
-    Line breaks are kept. Leading and trailing whitespace is kept here, but MediaWiki trims named
-    values and so does ``set_template_params``. Not covered: free URLs and ``ISBN``/``RFC`` magic
-    links still become links.
-
-    Raises ValueError for control characters other than tab, LF and CR: MediaWiki replaces them when
-    a page is saved (and the parser stops at NUL), so such a value could never read back as written.
-    """
-    bad = _UNSTORABLE_RE.search(value)
-    if bad:
-        raise ValueError(f"control character {bad.group(0)!r} cannot be stored in a wiki page")
-    out = []
-    at_line_start = True
-    for char in value:
-        if at_line_start and char in _LINE_START_ESCAPES:
-            out.append(_LINE_START_ESCAPES[char])
-        else:
-            out.append(_ESCAPES.get(char, char))
-        at_line_start = char == "\n"
-    return "".join(out)
-
-
-def unescape_param_value(value: str) -> str:
-    """Reverse ``escape_param_value`` (decodes all HTML character references)."""
-    return html.unescape(value)

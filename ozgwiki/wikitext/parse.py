@@ -1,7 +1,9 @@
-"""Read wikitext the way MediaWiki does: the helpers that ``pagetext``, ``sections`` and ``optout`` share.
+"""Read wikitext the way MediaWiki does: the helpers that ``params``, ``sections``, ``optout`` and
+``extract`` share.
 
 A lossless parse, a walk over the parse tree, values with comments removed and trimmed, a template's
-named values (the last of duplicate names wins), and the page's line end. Internal to those modules.
+named values (the last of duplicate names wins), the page's line end, and :func:`template_title`, the
+one rule for which template a ``{{name}}`` calls. Internal to those modules.
 """
 
 from __future__ import annotations
@@ -19,6 +21,47 @@ from ozgwiki.errors import PageTextError
 _WS = " \t\n\r\0\x0b"
 _NAMESPACE_RE = re.compile(r"\A([^:]*?)\s*:\s*(.*)\Z", re.DOTALL)
 _SPACES_RE = re.compile(r"[\s_]+")
+_COMMENT_RE = re.compile(r"<!--.*?(?:-->|\Z)", re.DOTALL)  # unclosed: runs to the end, as in MediaWiki
+
+# MediaWikiTitleCodec::splitTitleString: bidi marks are dropped, runs of these characters become
+# one "_" (shown as a space) and are trimmed.
+_BIDI_RE = re.compile(r"[\u200e\u200f\u202a-\u202e]")
+_TITLE_SPACE_RE = re.compile(r"[ _\xa0\u1680\u180e\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+")
+# The template namespace under its German and its canonical name; after the spaces are collapsed at
+# most one space stands on each side of the colon.
+_TEMPLATE_NS_RE = re.compile(r"(?:vorlage|template) ?: ?", re.IGNORECASE)
+
+
+def template_title(name: str) -> str | None:
+    """The title in the template namespace that ``{{name}}`` transcludes, as MediaWiki resolves it.
+
+    ``" vorlage : steck_brief <!-- x -->"`` and ``":Vorlage:Steckbrief"`` become ``"Steck brief"``
+    and ``"Steckbrief"``: HTML comments removed, the name trimmed (PHP ``trim``, as the preprocessor
+    does), bidi marks (U+200E, U+200F, U+202A-U+202E) removed, runs of spaces, underscores and the
+    other title white space one space, an optional ``Vorlage:``/``Template:`` prefix in any case
+    stripped, and the first letter upper-cased (unless its upper case is two letters, like ``ß``).
+
+    None when the call is no template at all: an empty name, or a leading colon without the template
+    namespace (``{{:Seite}}`` transcludes the article). Names in other namespaces and parser
+    functions keep their prefix (``"Benutzer:X"``, ``"#if: x"``, ``"Subst:X"``), so they equal only a
+    name written with the same prefix, never a template's own name. Callers compare two results:
+    ``template_title(a) == template_title(b)`` says whether ``a`` and ``b`` call the same template.
+    """
+    title = _COMMENT_RE.sub("", name).strip(_WS)
+    title = _TITLE_SPACE_RE.sub(" ", _BIDI_RE.sub("", title)).strip(" ")
+    forced_main = title.startswith(":")
+    if forced_main:
+        title = title[1:].lstrip(" ")
+    prefix = _TEMPLATE_NS_RE.match(title)
+    if prefix:
+        title = title[prefix.end() :]
+    elif forced_main:
+        return None
+    if not title:
+        return None
+    if len(title[0].upper()) == 1:
+        title = title[0].upper() + title[1:]
+    return title
 
 
 def _parse(text: str) -> Wikicode:

@@ -4,7 +4,7 @@ Both wiki files are hand-written expectations and are compared as bytes (``.gita
 their CRLF line ends). ``change.yaml`` names the function and its arguments:
 
 * ``function: set_template_params`` with ``template``, ``params`` (null removes), optional
-  ``param_order`` and ``escape: true`` (run every value through ``escape_param_value`` first);
+  ``param_order`` and ``escape: true`` (run every value through ``escape.param_value`` first);
 * ``function: replace_section`` with ``name``, ``content`` and optional ``create``.
 """
 
@@ -16,7 +16,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from ozgwiki.wikitext.params import escape_param_value, set_template_params
+from ozgwiki.wikitext.escape import param_value
+from ozgwiki.wikitext.params import set_template_params
 from ozgwiki.wikitext.sections import replace_section
 
 CASES = sorted(p for p in (Path(__file__).parent / "pagetext").iterdir() if p.is_dir())
@@ -31,7 +32,7 @@ def _transform(change: dict[str, object]) -> Callable[[str], str]:
     if function == "set_template_params":
         params = dict(change["params"])  # type: ignore[call-overload]
         if change.get("escape"):
-            params = {k: None if v is None else escape_param_value(v) for k, v in params.items()}
+            params = {k: None if v is None else param_value(v) for k, v in params.items()}
         order = list(change.get("param_order", []))  # type: ignore[call-overload]
         return lambda text: set_template_params(text, str(change["template"]), params, param_order=order)
     if function == "replace_section":

@@ -24,7 +24,8 @@ from ozgwiki.config import LOCALWIKI_DIR_ENV, Config
 from ozgwiki.engine.bot import BotContext
 from ozgwiki.wiki.pages import ParsedPage
 from ozgwiki.wiki.site import Site
-from ozgwiki.wikitext.params import escape_param_value, is_redirect
+from ozgwiki.wikitext.escape import param_value
+from ozgwiki.wikitext.params import is_redirect
 
 pytestmark = pytest.mark.wiki
 
@@ -203,9 +204,7 @@ def test_keys_in_an_infobox_list_are_checked_too(site: Site, known_keys: Callabl
     ids=["pipe", "braces", "brackets", "equals", "all"],
 )
 def test_special_characters_render_literally(site: Site, value: str) -> None:
-    call = (
-        f"{{{{OZG-Leistung|OZG-ID=10513|Name={escape_param_value(value)}|EfA={escape_param_value(value)}}}}}"
-    )
+    call = f"{{{{OZG-Leistung|OZG-ID=10513|Name={param_value(value)}|EfA={param_value(value)}}}}}"
     parsed = site.parse(text=call, context_title="OZG-Leistung 10513")
     assert_clean(parsed)
     assert text_of(parsed).count(value) >= 2  # heading and EfA row, literally

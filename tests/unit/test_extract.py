@@ -12,10 +12,10 @@ from hypothesis import strategies as st
 
 from ozgwiki.wikitext.extract import (
     DEFAULT_KEY_PARAMS,
-    canonical_template_name,
     extract_keys,
     render_key_list,
 )
+from ozgwiki.wikitext.parse import template_title
 
 GOLDEN = Path(__file__).resolve().parents[1] / "golden" / "extract"
 CASES = sorted(p.stem for p in GOLDEN.glob("*.wiki"))
@@ -103,7 +103,7 @@ def test_splitting(value: str, expected: list[str]) -> None:
     ],
 )
 def test_canonical_template_name(name: str, canonical: str | None) -> None:
-    assert canonical_template_name(name) == canonical
+    assert template_title(name) == canonical
 
 
 def test_template_names_in_the_config_are_canonicalised_too() -> None:

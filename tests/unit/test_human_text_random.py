@@ -3,7 +3,7 @@ inside the bot's template, and the bot's next run changes only the bytes it owns
 
 Each case (seeded, reproducible from its number) takes a page plan of the shipped sample catalogue,
 lets the import bot create the page (:meth:`ozgwiki.bots.importer.ImportItem.transform`, which is
-``escape_param_value`` + ``pagetext.set_template_params``), lets an editor make random edits — prose,
+``escape.param_value`` + ``pagetext.set_template_params``), lets an editor make random edits — prose,
 lists, tables, links, references, other templates and parser functions, documentation copies of the
 template in ``<nowiki>``/``<pre>``/comments, comments and new parameters inside the template, her own
 values in the bot's parameters, duplicates, removed parameters, other spacing and order, ``{{nobots}}``
@@ -43,13 +43,10 @@ from ozgwiki.bots.importer import ImportItem
 from ozgwiki.catalogue import load
 from ozgwiki.errors import PageTextError
 from ozgwiki.render.plans import PagePlan, plan_pages
+from ozgwiki.wikitext.escape import param_value
 from ozgwiki.wikitext.optout import bot_may_edit
-from ozgwiki.wikitext.params import (
-    escape_param_value,
-    get_template_params,
-    is_redirect,
-    normalize_template_name,
-)
+from ozgwiki.wikitext.params import get_template_params, is_redirect
+from ozgwiki.wikitext.parse import template_title
 
 BOT_USER = "OzgBot@ozgwiki"
 SEED = 20240612
@@ -350,11 +347,7 @@ def _top_level(text: str, target: str) -> list[tuple[Template, str, str]]:
 
         def walk(wikicode: mwparserfromhell.wikicode.Wikicode, inside: bool) -> None:
             for node in wikicode.nodes:
-                if (
-                    isinstance(node, Template)
-                    and not inside
-                    and normalize_template_name(str(node.name)) == target
-                ):
+                if isinstance(node, Template) and not inside and template_title(str(node.name)) == target:
                     found.append(node)
                 for child in node.__children__():
                     walk(child, inside or isinstance(node, Template))
@@ -444,9 +437,9 @@ def check_case(case: Case) -> str:
         return outcome
     assert new is not None
 
-    target = normalize_template_name(item.template)
+    target = template_title(item.template)
     owned = set(item.params)
-    wanted = {n: escape_param_value(v).strip(WS) for n, v in item.params.items()}
+    wanted = {n: param_value(v).strip(WS) for n, v in item.params.items()}
     assert {n: v for n, v in (get_template_params(new, target) or {}).items() if n in owned} == wanted
     assert item.transform(new) == new, "a further run would change the page again"
 

@@ -21,6 +21,7 @@ from ozgwiki.definitions.schema import PageDef
 from ozgwiki.render import facts, overview
 from ozgwiki.render.facts import Facts, Subject
 from ozgwiki.render.overview import OverviewPage
+from ozgwiki.wikitext import escape
 
 GOLDEN = Path(__file__).resolve().parents[1] / "golden" / "overview"
 UPDATE = os.environ.get("OZGWIKI_UPDATE_GOLDEN") == "1"
@@ -237,11 +238,11 @@ def test_sort_is_code_point_order_then_title_and_descending_works() -> None:
 
 
 def test_escape_keeps_cells_and_links_intact() -> None:
-    assert overview.escape("a|b [[x]] {{y}} <b>'''") == (
+    assert escape.cell("a|b [[x]] {{y}} <b>'''") == (
         "a&#124;b &#91;&#91;x&#93;&#93; &#123;&#123;y&#125;&#125; &lt;b&gt;&#39;&#39;&#39;"
     )
-    assert overview.escape("Bauen & Wohnen") == "Bauen & Wohnen"
-    assert overview.escape("&amp;") == "&amp;amp;"
+    assert escape.cell("Bauen & Wohnen") == "Bauen & Wohnen"
+    assert escape.cell("&amp;") == "&amp;amp;"
 
 
 def test_inverse_count_of_projects_ozg_leistungen_is_exact(loaded, sample, props) -> None:
