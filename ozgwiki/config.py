@@ -23,6 +23,10 @@ The loader checks the whole file against it before anything else reads it:
   anywhere in the file) is refused without echoing its value, and so is a ``wiki.api_url`` with a user
   name or password in it (it would end up in logs and error messages).
 
+After the check the sections the bots use are frozen dataclasses on :class:`Config` (``validate``,
+``importing`` for ``import:``, ``regenerate``, ``run``, ``state``, ``catalogue``): every other module
+takes those typed values and never looks at the YAML itself.
+
 The YAML is read by a small safe loader (:class:`_ConfigLoader`) that also refuses anchors, aliases,
 merge keys and tags (no "billion laughs", no Python objects), duplicate keys and deep nesting; its error
 messages give line and column but never quote the offending line, which may hold a secret.
@@ -263,16 +267,124 @@ class WikiConfig:
         self.password()
 
 
+#: The maintenance page the validate bot writes (``validate.report_page``).
+DEFAULT_REPORT_PAGE = "Project:LeiKa-Schlüsselprüfung"
+#: Title beginnings of the pages the importer writes from the catalogue (``validate.skip_prefixes``):
+#: ``ozgwiki.domain.titles.LEIKA_PREFIX`` and ``OZG_PREFIX``, spelled out because config imports
+#: nothing but errors (tests/unit/test_config.py checks that they agree).
+DEFAULT_SKIP_PREFIXES: tuple[str, ...] = ("LeiKa ", "OZG-Leistung ")
+
+
+@dataclass(frozen=True)
+class CatalogueSettings:
+    """The ``catalogue:`` section. ``manifest`` as written (a path or a shipped name), None if absent.
+
+    An empty ``manifest`` is kept as written: :func:`ozgwiki.catalogue.manifest_from_config` refuses it
+    with the list of the shipped catalogues, which this module does not know.
+    """
+
+    manifest: str | None = None
+
+
+@dataclass(frozen=True)
+class ImportSettings:
+    """The ``import:`` section: the share of the wiki's active keys one run may retire
+    (:mod:`ozgwiki.engine.rails`; ``--allow-mass-retire`` lifts it)."""
+
+    max_retire_share: float = 0.10
+
+
+@dataclass(frozen=True)
+class StateSettings:
+    """The ``state:`` section. ``dir`` resolved against the config file, None when not configured
+    (then :func:`ozgwiki.engine.state.state_dir` falls back to systemd's folder or ``state/``)."""
+
+    dir: Path | None = None
+
+
+@dataclass(frozen=True)
+class ValidateSettings:
+    """The ``validate:`` section of the config (all optional)::
+
+    validate:
+      report_page: "Project:LeiKa-Schlüsselprüfung"   # the maintenance page
+      allow_regional: false        # 14-digit keys without 99 count as valid
+      fix_format: false            # same as --fix-format
+      namespaces: [0]              # where editors write (recent changes, full scan)
+      skip_prefixes: ["LeiKa ", "OZG-Leistung "]      # importer pages, not editor content
+      only_prefix: null            # check only titles starting with this (trials, tests)
+
+    ``allow_regional`` is read here once, for the validate and the regeneration bot alike
+    (:class:`ozgwiki.domain.keyrules.KeyRules`).
+    """
+
+    report_page: str = DEFAULT_REPORT_PAGE
+    allow_regional: bool = False
+    fix_format: bool = False
+    namespaces: tuple[int, ...] = (0,)
+    skip_prefixes: tuple[str, ...] = DEFAULT_SKIP_PREFIXES
+    only_prefix: str | None = None
+
+    def is_editor_page(self, title: str, report_title: str) -> bool:
+        """Whether ``title`` (a normalised title) holds editor content the validate bot checks."""
+        if title == report_title:
+            return False
+        if self.only_prefix is not None and not title.startswith(self.only_prefix):
+            return False
+        return not title.startswith(self.skip_prefixes)
+
+
+@dataclass(frozen=True)
+class RegenerateSettings:
+    """The ``regenerate:`` section: ``mode`` (auto, ask or static), None when not configured."""
+
+    mode: str | None = None
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """The ``run:`` section as configured; :class:`ozgwiki.engine.runner.RunSettings` adds the
+    fallbacks (the shared state folder, ``--log-file``). Paths are resolved against the config file."""
+
+    state_dir: Path | None = None
+    log_file: Path | None = None
+    budget_minutes: float = 60.0
+    stop_page: str | None = None
+    stop_check_seconds: float = 60.0
+
+
 @dataclass(frozen=True)
 class Config:
-    """The whole configuration. ``path`` is where it was read from (None when built in code)."""
+    """The whole configuration. ``path`` is where it was read from (None when built in code).
+
+    The sections the bots read are typed values (``config.validate``, ``config.importing``, ...), built
+    from ``raw`` when the Config is made: by :func:`parse_config` after checking the whole file, and in
+    code (tests, the demo) with the same checks, so a wrong value is refused by one set of rules
+    (:data:`SCHEMA`) with one set of messages, never re-interpreted by the module that uses it.
+    """
 
     wiki: WikiConfig
     path: Path | None = None
     raw: Mapping[str, Any] = field(default_factory=dict)
+    catalogue: CatalogueSettings = field(init=False)
+    importing: ImportSettings = field(init=False)
+    state: StateSettings = field(init=False)
+    validate: ValidateSettings = field(init=False)
+    regenerate: RegenerateSettings = field(init=False)
+    run: RunOptions = field(init=False)
+
+    def __post_init__(self) -> None:
+        sections = _Sections(self.raw, self.path)
+        object.__setattr__(self, "catalogue", sections.catalogue())
+        object.__setattr__(self, "importing", sections.importing())
+        object.__setattr__(self, "state", sections.state())
+        object.__setattr__(self, "validate", sections.validate())
+        object.__setattr__(self, "regenerate", sections.regenerate())
+        object.__setattr__(self, "run", sections.run())
 
     def section(self, name: str) -> Mapping[str, Any]:
-        """Return a top-level section later modules define (``catalogue``, ``validate``...), or {}."""
+        """Return a top-level section as written in the file, or {} (for diagnostics and tests; the
+        bots read the typed sections)."""
         if name not in SCHEMA[""] or name not in SCHEMA:
             # A bug, not bad input: every section the code reads must be declared in SCHEMA.
             raise ValueError(f"config section {name!r} is not declared in ozgwiki.config.SCHEMA")
@@ -292,12 +404,14 @@ class Config:
         that a missing folder can be created (the nearest existing parent is writable).
         """
         where = str(self.path) if self.path else "config"
-        for dotted, kind in (("state.dir", "dir"), ("run.state_dir", "dir"), ("run.log_file", "file")):
-            section, key = dotted.split(".")
-            value = self.section(section).get(key)
-            if isinstance(value, str) and value.strip():
-                target = self.resolve(value.strip())
-                _check_writable(target if kind == "dir" else target.parent, dotted, where, create=True)
+        folders = {
+            "state.dir": self.state.dir,
+            "run.state_dir": self.run.state_dir,
+            "run.log_file": self.run.log_file.parent if self.run.log_file else None,
+        }
+        for dotted, folder in folders.items():
+            if folder is not None:
+                _check_writable(folder, dotted, where, create=True)
 
 
 def _resolve(config_path: Path | None, value: str | os.PathLike[str]) -> Path:
@@ -555,11 +669,87 @@ def _check_section(data: Mapping[Any, Any], section: str, where: str, path: Path
             )
 
 
+class _Sections:
+    """Builds the typed bot sections of a :class:`Config` from its raw mapping.
+
+    Each section is checked against :data:`SCHEMA` first. For a parsed file that repeats a check
+    :func:`parse_config` made (cheap); a Config made in code gets the same rules and messages. Keys that
+    are absent, null or (where the schema allows it) empty keep the dataclass default.
+    """
+
+    def __init__(self, raw: Mapping[str, Any], path: Path | None) -> None:
+        self.raw = raw
+        self.path = path
+        self.where = str(path) if path else "config"
+
+    def _data(self, name: str) -> Mapping[str, Any]:
+        value = self.raw.get(name)
+        if value is None or value == "":
+            return {}
+        _check_value(SCHEMA[""][name], value, "", name, self.where, self.path)
+        return value
+
+    @staticmethod
+    def _given(data: Mapping[str, Any], convert: Mapping[str, Callable[[Any], Any]]) -> dict[str, Any]:
+        return {key: conv(data[key]) for key, conv in convert.items() if data.get(key) not in (None, "")}
+
+    def _path(self, value: str) -> Path:
+        return _resolve(self.path, value.strip())
+
+    def catalogue(self) -> CatalogueSettings:
+        return CatalogueSettings(manifest=self._data("catalogue").get("manifest"))
+
+    def importing(self) -> ImportSettings:
+        return ImportSettings(**self._given(self._data("import"), {"max_retire_share": float}))
+
+    def state(self) -> StateSettings:
+        return StateSettings(**self._given(self._data("state"), {"dir": self._path}))
+
+    def validate(self) -> ValidateSettings:
+        data = self._data("validate")
+        if data.get("only_prefix") == "":
+            # The schema lets an empty value mean "the default"; here it always meant a mistake.
+            raise ConfigError(f"{self.where}: validate.only_prefix must be a title beginning")
+        given = self._given(
+            data,
+            {
+                "report_page": str.strip,
+                "allow_regional": _checked_bool,
+                "fix_format": _checked_bool,
+                "namespaces": tuple,
+                "skip_prefixes": tuple,
+                "only_prefix": str,
+            },
+        )
+        return ValidateSettings(**given)
+
+    def regenerate(self) -> RegenerateSettings:
+        return RegenerateSettings(**self._given(self._data("regenerate"), {"mode": str}))
+
+    def run(self) -> RunOptions:
+        convert: dict[str, Callable[[Any], Any]] = {
+            "state_dir": self._path,
+            "log_file": self._path,
+            "budget_minutes": float,
+            "stop_page": str,
+            "stop_check_seconds": float,
+        }
+        return RunOptions(**self._given(self._data("run"), convert))
+
+
+def _checked_bool(value: Any) -> bool:
+    """A value the schema check has seen: a real YAML boolean. Never ``bool()`` (``"no"`` is true)."""
+    if not isinstance(value, bool):  # pragma: no cover - _check_value refuses it first
+        raise TypeError(f"not a checked boolean: {value!r}")
+    return value
+
+
 def parse_config(data: Any, path: Path | None = None) -> Config:
     """Build a :class:`Config` from parsed YAML, with a clear error for each wrong field.
 
-    The whole file is checked against :data:`SCHEMA` first; afterwards every value has its type and
-    range, so the modules that read a section later meet no surprises.
+    The whole file is checked against :data:`SCHEMA` first; then the sections the bots read become
+    typed values on the Config (``config.validate``, ``config.run``, ...), so no other module reads or
+    re-checks raw YAML values.
     """
     where = str(path) if path else "config"
     if data is None:

@@ -183,8 +183,7 @@ def check(
 
 def manifest_from_config(config: Config) -> str | None:
     """What ``catalogue: {manifest: …}`` says, as written (a path or a shipped name), or None."""
-    section = config.section("catalogue")
-    value = section.get("manifest")
+    value = config.catalogue.manifest
     if value is None:
         return None
     if not isinstance(value, str) or not value.strip():

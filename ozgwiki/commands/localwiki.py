@@ -157,11 +157,10 @@ def _seed_demo(args: argparse.Namespace) -> int:
 def _urls(args: argparse.Namespace) -> int:
     from ozgwiki import demo
     from ozgwiki.config import load_config
-    from ozgwiki.render.maintenance import ValidateSettings
 
     wiki = _wiki(args)
     accounts = read_accounts(wiki.path("accounts.json"))
-    report_page = ValidateSettings.from_config(load_config(wiki.path("ozgwiki.yaml"))).report_page
+    report_page = load_config(wiki.path("ozgwiki.yaml")).validate.report_page
     pages = [*demo.LOOK_AT, ("Wartungsseite LeiKa-Schlüssel", report_page)]
     width = max(len(label) for label, _ in pages)
     print("Open in a browser:")

@@ -15,6 +15,7 @@ from typing import Any
 from ozgwiki.config import Config
 from ozgwiki.definitions import scope
 from ozgwiki.definitions.scope import Scope
+from ozgwiki.domain.keyrules import KeyRules
 from ozgwiki.domain.model import Catalogue
 from ozgwiki.engine.sync import SyncEngine, SyncReport
 from ozgwiki.errors import EXIT_FINDINGS, EXIT_OK
@@ -46,10 +47,15 @@ class BotContext:
         """The pages this bot may write (:mod:`ozgwiki.definitions.scope`): its definitions and the report
         page."""
         from ozgwiki.definitions import schema
-        from ozgwiki.render.maintenance import DEFAULT_REPORT_PAGE
 
-        report_page = self.config.section("validate").get("report_page") or DEFAULT_REPORT_PAGE
-        return scope.of(schema.load(), bot_user=self.bot_user, extra_titles=[str(report_page)])
+        report_page = self.config.validate.report_page
+        return scope.of(schema.load(), bot_user=self.bot_user, extra_titles=[report_page])
+
+    @cached_property
+    def key_rules(self) -> KeyRules:
+        """How every bot of this run judges LeiKa keys: the catalogue's key sets and
+        ``validate.allow_regional``, in one value (the validate and the regeneration bot must agree)."""
+        return KeyRules.of(self.catalogue, allow_regional=self.config.validate.allow_regional)
 
     def engine(self, **options: Any) -> SyncEngine:
         """A sync engine on this context's site, as this bot user, limited to the bot's pages."""

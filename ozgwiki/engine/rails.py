@@ -14,9 +14,11 @@ import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from ozgwiki.errors import ConfigError, SafetyRailError
+from ozgwiki.config import ImportSettings
+from ozgwiki.errors import SafetyRailError
 
-DEFAULT_SHARE = 0.10
+#: ``import.max_retire_share`` when not configured (the default lives with the config's other defaults).
+DEFAULT_SHARE = ImportSettings().max_retire_share
 #: Below this many affected pages a run is never stopped (a small wiki, a few abolished keys).
 MIN_PAGES = 5
 OVERRIDE = "--allow-mass-retire"
@@ -30,14 +32,9 @@ class Rail:
     allowed: bool = False
 
     @classmethod
-    def from_section(cls, section: Mapping[str, object], *, allowed: bool = False) -> Rail:
-        """From the config section ``import`` (``max_retire_share``, a number in [0, 1])."""
-        raw = section.get("max_retire_share", DEFAULT_SHARE)
-        if isinstance(raw, bool) or not isinstance(raw, int | float) or not math.isfinite(raw):
-            raise ConfigError(f"import.max_retire_share must be a number between 0 and 1, not {raw!r}")
-        if not 0 <= raw <= 1:
-            raise ConfigError(f"import.max_retire_share must be between 0 and 1, not {raw}")
-        return cls(float(raw), allowed)
+    def of(cls, settings: ImportSettings, *, allowed: bool = False) -> Rail:
+        """From the checked ``import:`` section (``max_retire_share``, in [0, 1]: see ozgwiki.config)."""
+        return cls(settings.max_retire_share, allowed)
 
     def limit(self, total: int) -> int:
         """How many of ``total`` pages one run may affect."""

@@ -36,7 +36,7 @@ from typing import Any
 
 from ozgwiki.config import Config
 from ozgwiki.engine.lock import RunLock
-from ozgwiki.errors import ConfigError, StateError
+from ozgwiki.errors import StateError
 
 log = logging.getLogger(__name__)
 
@@ -49,14 +49,13 @@ def state_dir(config: Config) -> Path:
     ``$STATE_DIRECTORY`` (set by ``StateDirectory=`` in ozgwiki.service), else ``state/`` next to the
     config file. A config built in code (no file) keeps its state in ``./state``.
     """
-    section = config.section("state")
-    if "dir" not in section and os.environ.get("STATE_DIRECTORY"):
+    configured = config.state.dir
+    if configured is not None:
+        return configured
+    if os.environ.get("STATE_DIRECTORY"):
         # systemd may list several folders separated by ':'; the first is ours.
         return Path(os.environ["STATE_DIRECTORY"].split(":")[0])
-    value = section.get("dir", DEFAULT_STATE_DIR)
-    if not isinstance(value, str) or not value.strip():
-        raise ConfigError(f"{config.path}: state.dir must be a folder path")
-    return config.resolve(value.strip())
+    return config.resolve(DEFAULT_STATE_DIR)
 
 
 class StateStore:

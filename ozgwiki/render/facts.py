@@ -23,10 +23,12 @@ from types import MappingProxyType
 
 from ozgwiki.definitions import storage
 from ozgwiki.domain import titles
+from ozgwiki.domain.keyrules import KeyRules
 from ozgwiki.domain.model import Catalogue, Phase
 from ozgwiki.errors import PageTextError
 from ozgwiki.render.plans import PHASE_PARAMS, STATUS_AUSGEMUSTERT, plan_pages
-from ozgwiki.wikitext.params import escape_param_value, get_template_params
+from ozgwiki.wikitext import escape
+from ozgwiki.wikitext.params import get_template_params
 
 STECKBRIEF_TEMPLATE = "Steckbrief"
 PROJEKT_TEMPLATE = "Umsetzungsprojekt"
@@ -132,7 +134,7 @@ def from_catalogue(cat: Catalogue) -> list[Subject]:
         subject_of(
             plan.title,
             plan.template,
-            {name: escape_param_value(value) for name, value in plan.params.items()},
+            {name: escape.param_value(value) for name, value in plan.params.items()},
             keys,
         )
         for plan in plan_pages(cat)
@@ -142,8 +144,8 @@ def from_catalogue(cat: Catalogue) -> list[Subject]:
 KeyFilter = Callable[[str], list[str]]
 
 
-def valid_keys_with(cat: Catalogue, *, allow_regional: bool = False) -> KeyFilter:
-    """The valid keys of a Steckbrief page's text, as the validate bot defines them.
+def valid_keys_with(rules: KeyRules) -> KeyFilter:
+    """The valid keys of a Steckbrief page's text under ``rules``, as the validate bot defines them.
 
     „Nur gültige Leika-Schlüssel können übertragen werden“: unknown, retired, malformed or hidden
     (shadowed) keys never reach an overview. One place decides:
@@ -151,7 +153,7 @@ def valid_keys_with(cat: Catalogue, *, allow_regional: bool = False) -> KeyFilte
     """
     from ozgwiki.render.maintenance import valid_keys_of
 
-    return lambda text: list(valid_keys_of(text, cat, allow_regional))
+    return lambda text: list(valid_keys_of(text, rules))
 
 
 def steckbrief_subject(title: str, params: Mapping[str, str], keys: Iterable[str]) -> Subject:
@@ -173,7 +175,7 @@ def build(
     A Steckbrief page whose template cannot be located unambiguously is left out (the validate bot
     reports such pages; an overview must not guess).
     """
-    keys_of = valid_keys or valid_keys_with(cat)
+    keys_of = valid_keys or valid_keys_with(KeyRules.of(cat))
     subjects = from_catalogue(cat)
     for title, text in steckbrief_pages.items():
         try:

@@ -5,7 +5,8 @@ against the catalogue, and every problem is shown to editors on one maintenance 
 is pure (text in, findings / wikitext out); :mod:`ozgwiki.bots.validate` does the reading and saving.
 
 * :func:`check_page` — every key candidate of a page (:func:`ozgwiki.wikitext.extract.extract_keys`) judged by
-  :func:`ozgwiki.domain.leika.classify`; a :class:`Finding` for each one that is not plainly valid.
+  the run's :class:`ozgwiki.domain.keyrules.KeyRules`; a :class:`Finding` for each one that is not plainly
+  valid.
 * :func:`valid_keys_of` — the keys of a page that count downstream (Steckbriefe, overviews): valid,
   normalised, shown by MediaWiki (not shadowed by a duplicate parameter), each once.
 * :func:`merge` — fold the pages checked in one run into the findings kept from earlier runs.
@@ -16,30 +17,25 @@ Which pages are *editor content*: pages in the configured namespaces (main by de
 report page itself and pages whose title starts with one of ``validate.skip_prefixes`` (default
 ``LeiKa `` and ``OZG-Leistung ``): the importer writes those from the catalogue, whose keys
 ``ozgwiki catalogue check`` validates. Steckbriefe and Umsetzungsprojekte are checked: editors write
-them.
+them. The selection is ``ozgwiki.config.ValidateSettings.is_editor_page``; the settings are read there.
 """
 
 from __future__ import annotations
 
 import hashlib
-import re
 from collections import Counter
-from collections.abc import Callable, Collection, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
-from ozgwiki.config import Config
-from ozgwiki.domain.leika import KeyCheck, KeyStatus, classify
-from ozgwiki.domain.model import Catalogue
-from ozgwiki.domain.titles import LEIKA_PREFIX, OZG_PREFIX
-from ozgwiki.errors import ConfigError
+from ozgwiki.domain.keyrules import KeyRules
+from ozgwiki.domain.leika import KeyCheck, KeyStatus
+from ozgwiki.wikitext import escape
 from ozgwiki.wikitext.extract import KeyFinding, extract_keys
 from ozgwiki.wikitext.sections import replace_section
 
 SECTION = "leika-pruefung"
-DEFAULT_REPORT_PAGE = "Project:LeiKa-Schlüsselprüfung"
-DEFAULT_SKIP_PREFIXES: tuple[str, ...] = (LEIKA_PREFIX, OZG_PREFIX)
 MAINTENANCE_CATEGORY = "Wartung"
 FIX_SUMMARY = "Bot: LeiKa-Schlüssel vereinheitlicht"
 
@@ -63,86 +59,35 @@ HARMLESS_CHANGES = frozenset(
 # --- settings ------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class ValidateSettings:
-    """The ``validate:`` section of the config (all optional)::
+class PageSelection(Protocol):
+    """Which pages the validate bot checks: the part of ``ozgwiki.config.ValidateSettings`` that decides
+    a page's findings besides its text and the key rules (this layer does not import the config)."""
 
-    validate:
-      report_page: "Project:LeiKa-Schlüsselprüfung"   # the maintenance page
-      allow_regional: false        # 14-digit keys without 99 count as valid
-      fix_format: false            # same as --fix-format
-      namespaces: [0]              # where editors write (recent changes, full scan)
-      skip_prefixes: ["LeiKa ", "OZG-Leistung "]      # importer pages, not editor content
-      only_prefix: null            # check only titles starting with this (trials, tests)
-    """
+    @property
+    def namespaces(self) -> tuple[int, ...]: ...
 
-    report_page: str = DEFAULT_REPORT_PAGE
-    allow_regional: bool = False
-    fix_format: bool = False
-    namespaces: tuple[int, ...] = (0,)
-    skip_prefixes: tuple[str, ...] = DEFAULT_SKIP_PREFIXES
-    only_prefix: str | None = None
+    @property
+    def skip_prefixes(self) -> tuple[str, ...]: ...
 
-    @classmethod
-    def from_config(cls, config: Config) -> ValidateSettings:
-        """Read and check the section; a wrong type is a ConfigError naming the field."""
-        section = config.section("validate")
-        where = f"{config.path or 'config'}: validate"
-
-        def flag(name: str, default: bool) -> bool:
-            value = section.get(name, default)
-            if not isinstance(value, bool):
-                raise ConfigError(f"{where}.{name} must be true or false, got {value!r}")
-            return value
-
-        report_page = section.get("report_page", DEFAULT_REPORT_PAGE)
-        if not isinstance(report_page, str) or not report_page.strip():
-            raise ConfigError(f"{where}.report_page must be a page title")
-        namespaces = section.get("namespaces", [0])
-        if (
-            not isinstance(namespaces, list)
-            or not all(isinstance(n, int) and not isinstance(n, bool) and n >= 0 for n in namespaces)
-            or not namespaces
-        ):
-            raise ConfigError(f"{where}.namespaces must be a list of namespace numbers, e.g. [0]")
-        prefixes = section.get("skip_prefixes", list(DEFAULT_SKIP_PREFIXES))
-        if not isinstance(prefixes, list) or not all(isinstance(p, str) and p for p in prefixes):
-            raise ConfigError(f"{where}.skip_prefixes must be a list of title beginnings")
-        only = section.get("only_prefix")
-        if only is not None and (not isinstance(only, str) or not only):
-            raise ConfigError(f"{where}.only_prefix must be a title beginning")
-        return cls(
-            report_page=report_page.strip(),
-            allow_regional=flag("allow_regional", False),
-            fix_format=flag("fix_format", False),
-            namespaces=tuple(namespaces),
-            skip_prefixes=tuple(prefixes),
-            only_prefix=only,
-        )
-
-    def is_editor_page(self, title: str, report_title: str) -> bool:
-        """Whether ``title`` (a normalised title) holds editor content this bot checks."""
-        if title == report_title:
-            return False
-        if self.only_prefix is not None and not title.startswith(self.only_prefix):
-            return False
-        return not title.startswith(self.skip_prefixes)
+    @property
+    def only_prefix(self) -> str | None: ...
 
 
-def fingerprint(catalogue: Catalogue, settings: ValidateSettings) -> str:
+def fingerprint(rules: KeyRules, pages: PageSelection) -> str:
     """A hash of everything that decides a page's findings besides its text.
 
     Stored with the findings: when the catalogue or the rules change, findings of pages nobody
-    edited may be wrong now, so the bot scans everything again.
+    edited may be wrong now, so the bot scans everything again. The parts and their order are those
+    of earlier versions, so the same catalogue and settings keep the same stored value.
     """
     h = hashlib.sha256()
     for part in (
-        sorted(catalogue.known_keys),
-        sorted(catalogue.retired_keys),
-        [str(settings.allow_regional)],
-        sorted(settings.skip_prefixes),
-        [settings.only_prefix or ""],
-        [str(n) for n in sorted(settings.namespaces)],
+        sorted(rules.known),
+        sorted(rules.retired),
+        [str(rules.allow_regional)],
+        sorted(pages.skip_prefixes),
+        [pages.only_prefix or ""],
+        [str(n) for n in sorted(pages.namespaces)],
     ):
         h.update("\x1f".join(part).encode("utf-8"))
         h.update(b"\x1e")
@@ -266,42 +211,25 @@ def _finding(title: str, text: str, kf: KeyFinding, check: KeyCheck) -> Finding 
     )
 
 
-def _checks(
-    text: str, known: Collection[str], retired: Collection[str], allow_regional: bool
-) -> list[tuple[KeyFinding, KeyCheck]]:
-    return [
-        (
-            kf,
-            classify(
-                kf.raw, known=known, retired=retired, allow_regional=allow_regional, catalogue_given=True
-            ),
-        )
-        for kf in extract_keys(text)
-    ]
+def _checks(text: str, rules: KeyRules) -> list[tuple[KeyFinding, KeyCheck]]:
+    return [(kf, rules.classify(kf.raw)) for kf in extract_keys(text)]
 
 
-def check_page(
-    title: str,
-    text: str,
-    *,
-    known: Collection[str],
-    retired: Collection[str] = frozenset(),
-    allow_regional: bool = False,
-) -> tuple[Finding, ...]:
+def check_page(title: str, text: str, *, rules: KeyRules) -> tuple[Finding, ...]:
     """Every problem with the keys on one page, in document order.
 
     A plainly valid key (known, written in the normal form, shown by MediaWiki) is no finding. Keys in
     comments, ``<nowiki>``, footnotes and struck-out text do not count (see :mod:`ozgwiki.wikitext.extract`).
     """
     out = []
-    for kf, check in _checks(text, known, retired, allow_regional):
+    for kf, check in _checks(text, rules):
         finding = _finding(title, text, kf, check)
         if finding is not None:
             out.append(finding)
     return tuple(out)
 
 
-def valid_keys_of(text: str, catalogue: Catalogue, allow_regional: bool = False) -> tuple[str, ...]:
+def valid_keys_of(text: str, rules: KeyRules) -> tuple[str, ...]:
     """The keys of a page that count downstream: valid, normalised, visible, each once, in page order.
 
     „Nur gültige Leika-Schlüssel können übertragen werden“: whatever reads keys from editor pages
@@ -310,7 +238,7 @@ def valid_keys_of(text: str, catalogue: Catalogue, allow_regional: bool = False)
     parameter) do not count either.
     """
     out: dict[str, None] = {}
-    for kf, check in _checks(text, catalogue.known_keys, catalogue.retired_keys, allow_regional):
+    for kf, check in _checks(text, rules):
         if check.ok and not kf.shadowed and check.key:
             out.setdefault(check.key)
     return tuple(out)
@@ -341,31 +269,7 @@ def all_findings(records: Mapping[str, PageRecord]) -> list[Finding]:
 
 
 # --- the maintenance page ------------------------------------------------------------------------
-
-# Characters that could start markup inside a table cell: links, templates, cell separators, bold and
-# italics, signatures (``~~~~`` is expanded on save), behaviour switches (``__NOTOC__``).
-_CELL_ESCAPES = {
-    "&": "&amp;", "<": "&lt;", ">": "&gt;", "[": "&#91;", "]": "&#93;", "{": "&#123;", "}": "&#125;",
-    "|": "&#124;", "'": "&#39;", "~": "&#126;", "_": "&#95;", "\n": " ", "\r": " ", "\t": " ",
-}  # fmt: skip
-_CELL_RE = re.compile("|".join(re.escape(c) for c in _CELL_ESCAPES))
-
-
-def escape_cell(text: str) -> str:
-    """Plain text that shows literally in a wikitable cell (and cannot end the cell or the table)."""
-    return _CELL_RE.sub(lambda m: _CELL_ESCAPES[m.group(0)], text)
-
-
-def _nowiki(text: str) -> str:
-    """``<nowiki>`` around ``text``; ``&<>`` as entities so the text cannot close the tag."""
-    inner = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    inner = re.sub(r"[\r\n\t]", " ", inner)
-    return f"<nowiki>{inner}</nowiki>"
-
-
-def _link(title: str) -> str:
-    """A link to a page; the colon keeps ``Kategorie:``/``Datei:`` titles links, ``~`` is escaped."""
-    return f"[[:{title.replace('~', '&#126;')}]]"
+# Every cell goes through ozgwiki.wikitext.escape, the rule the overviews and the roadmap use too.
 
 
 def format_time(timestamp: str | None) -> str:
@@ -375,15 +279,15 @@ def format_time(timestamp: str | None) -> str:
     try:
         when = datetime.fromisoformat(timestamp.replace("Z", "+00:00"))
     except ValueError:
-        return escape_cell(timestamp)
+        return escape.cell(timestamp)
     return when.strftime("%d.%m.%Y, %H:%M UTC")
 
 
 def _where(f: Finding) -> str:
-    param = f"Parameter {escape_cell(f.parameter)}"
+    param = f"Parameter {escape.cell(f.parameter)}"
     if f.parameter.isdigit():
         param = f"{f.parameter}. Schlüssel"
-    return f"Vorlage {escape_cell(f.template)}, {param}, Zeile {f.line}"
+    return f"Vorlage {escape.cell(f.template)}, {param}, Zeile {f.line}"
 
 
 #: The columns of the maintenance table (the integration test reads rows by these positions).
@@ -433,14 +337,14 @@ def render_report(records: Mapping[str, PageRecord]) -> str:
                 continue
             listed[f.page] += 1
             record = records[f.page]
-            editor = f", {escape_cell(record.user)}" if record.user else ""
-            sort = escape_cell(record.timestamp or "")
+            editor = f", {escape.cell(record.user)}" if record.user else ""
+            sort = escape.cell(record.timestamp or "")
             lines += [
                 "|-",
-                f"| {_link(f.page)}",
-                f"| {_nowiki(_shown_raw(f.raw))}",
-                f"| '''{escape_cell(f.label)}:''' {escape_cell(f.message)}",
-                f"| {escape_cell(f.suggestion) if f.suggestion else '–'}",
+                f"| {escape.page_link(f.page)}",
+                f"| {escape.nowiki(_shown_raw(f.raw))}",
+                f"| '''{escape.cell(f.label)}:''' {escape.cell(f.message)}",
+                f"| {escape.cell(f.suggestion) if f.suggestion else '–'}",
                 f"| {_where(f)}",
                 f'| data-sort-value="{sort}" | {format_time(record.timestamp)}{editor}',
             ]
@@ -449,7 +353,7 @@ def render_report(records: Mapping[str, PageRecord]) -> str:
             lines.append("")
             lines.append(f"Nicht in der Tabelle, um die Seite klein zu halten ({left_out.total()} Funde):")
             for page, n in left_out.items():
-                lines.append(f"* {_link(page)}: {n} weitere {'Fund' if n == 1 else 'Funde'}")
+                lines.append(f"* {escape.page_link(page)}: {n} weitere {'Fund' if n == 1 else 'Funde'}")
             lines.append("Alle Funde: <code>ozgwiki validate --all --format json</code>.")
     lines.append("")
     lines.append(f"[[Kategorie:{MAINTENANCE_CATEGORY}]]")
@@ -510,14 +414,7 @@ def _signature(kfs: Iterable[KeyFinding]) -> list[tuple[str, str, str, bool]]:
     return [(kf.raw, kf.template, kf.parameter, kf.shadowed) for kf in kfs]
 
 
-def fix_format(
-    title: str,
-    text: str,
-    *,
-    known: Collection[str],
-    retired: Collection[str] = frozenset(),
-    allow_regional: bool = False,
-) -> FormatFix | None:
+def fix_format(title: str, text: str, *, rules: KeyRules) -> FormatFix | None:
     """Rewrite only harmlessly mis-formatted keys (``99 012 001 001 000`` → ``99012001001000``).
 
     Only keys whose normalised form is valid and that differ by spaces, dots or dashes alone are
@@ -526,11 +423,7 @@ def fix_format(
     in normal form. Anything else (or nothing to fix) gives None.
     """
     before = extract_keys(text)
-    fixes = [
-        f
-        for f in check_page(title, text, known=known, retired=retired, allow_regional=allow_regional)
-        if f.fixable and f.key
-    ]
+    fixes = [f for f in check_page(title, text, rules=rules) if f.fixable and f.key]
     if not fixes:
         return None
     new = text
@@ -546,10 +439,7 @@ def fix_format(
         return None
     changes: list[str] = []
     for f in fixes:
-        check = classify(
-            f.raw, known=known, retired=retired, allow_regional=allow_regional, catalogue_given=True
-        )
-        for change in check.changes:
+        for change in rules.classify(f.raw).changes:
             if change not in changes:
                 changes.append(change)
     return FormatFix(text=new, fixed=tuple(fixes), changes=tuple(changes))

@@ -229,6 +229,17 @@ CASES: list[tuple[str, str, str]] = [
         r"'allow_regional' must be true or false",
     ),
     (
+        # bool("no") is True: a quoted no must stop the run, not switch regional keys on
+        "allow-regional-quoted-no",
+        WIKI + 'validate:\n  allow_regional: "no"\n',
+        r"section 'validate': 'allow_regional' must be true or false, got 'no'$",
+    ),
+    (
+        "only-prefix-empty",
+        WIKI + "validate:\n  only_prefix: ''\n",
+        r"validate\.only_prefix must be a title beginning$",
+    ),
+    (
         "namespaces-negative",
         WIKI + "validate:\n  namespaces: [-1]\n",
         r"'namespaces' must be a non-empty list of",

@@ -17,6 +17,7 @@ import pytest
 from ozgwiki import catalogue
 from ozgwiki.bots.importer import ImportItem
 from ozgwiki.bots.regenerate import transform_for
+from ozgwiki.domain.keyrules import KeyRules
 from ozgwiki.engine.sync import Outcome, PageChange, SyncEngine
 from ozgwiki.render import plans as catalogue_pages
 from ozgwiki.render.maintenance import check_page
@@ -115,14 +116,14 @@ def test_megabytes_of_text_around_the_template_survive_and_are_checked() -> None
 def test_ten_thousand_keys_on_a_page_are_each_checked_once() -> None:
     keys = ", ".join(f"{99990000000000 + i}" for i in range(10_000))
     findings = check_page("Steckbrief Viel", "{{Steckbrief|LeiKa-Schlüssel=" + keys + "}}",
-                          known=SAMPLE.known_keys)  # fmt: skip
+                          rules=KeyRules.of(SAMPLE))  # fmt: skip
     assert len(findings) == 10_000  # none of them is in the catalogue
     assert len({f.raw for f in findings}) == 10_000
 
 
 def test_a_page_that_is_only_markup_garbage_yields_no_keys_and_no_crash() -> None:
     garbage = "{{" * 3000 + "[[" * 3000 + "<!--" + "|}" * 3000
-    assert check_page("Steckbrief Müll", garbage, known=SAMPLE.known_keys) == ()
+    assert check_page("Steckbrief Müll", garbage, rules=KeyRules.of(SAMPLE)) == ()
     got, _said, site = through_engine(garbage, ITEM.transform)
     assert got in (Outcome.SKIPPED, Outcome.CHANGED)
     if got is Outcome.SKIPPED:

@@ -9,7 +9,19 @@ from pathlib import Path
 import pytest
 import yaml
 
-from ozgwiki.config import PASSWORD_ENV, find_config, load_config, parse_config
+from ozgwiki.config import (
+    DEFAULT_SKIP_PREFIXES,
+    PASSWORD_ENV,
+    Config,
+    ImportSettings,
+    RunOptions,
+    ValidateSettings,
+    WikiConfig,
+    find_config,
+    load_config,
+    parse_config,
+)
+from ozgwiki.domain import titles
 from ozgwiki.errors import ConfigError
 
 SECRET = "0123456789abcdefghijklmnopqrstuvw"
@@ -121,3 +133,78 @@ def test_secret_given_in_code_is_used_and_never_shown(tmp_path: Path, monkeypatc
     wiki = dataclasses.replace(cfg.wiki, secret=SECRET)
     assert wiki.password() == SECRET
     assert SECRET not in repr(wiki) and SECRET not in repr(cfg)
+
+
+# ---------------------------------------------------------------------------------- typed sections
+
+
+def test_the_bot_sections_are_typed_values_with_the_documented_defaults(tmp_path: Path) -> None:
+    cfg = parse_config({"wiki": BASE}, tmp_path / "ozgwiki.yaml")
+    assert cfg.validate == ValidateSettings()
+    assert (
+        cfg.validate.report_page == "Project:LeiKa-Schlüsselprüfung" and cfg.validate.allow_regional is False
+    )
+    assert cfg.importing == ImportSettings(max_retire_share=0.10)
+    assert cfg.regenerate.mode is None and cfg.catalogue.manifest is None and cfg.state.dir is None
+    assert (cfg.run.budget_minutes, cfg.run.stop_check_seconds, cfg.run.log_file) == (60.0, 60.0, None)
+
+
+def test_the_bot_sections_are_read_once_in_their_types(tmp_path: Path) -> None:
+    data = {
+        "wiki": BASE,
+        "validate": {"report_page": " Projekt:Prüfung ", "allow_regional": True, "namespaces": [0, 4],
+                     "skip_prefixes": ["X "], "only_prefix": "Test"},
+        "import": {"max_retire_share": 1},
+        "regenerate": {"mode": "static"},
+        "state": {"dir": "var/state"},
+        "run": {"log_file": "/tmp/o.log", "budget_minutes": 5, "stop_page": "Benutzer:{bot}/Halt",
+                "stop_check_seconds": 0, "state_dir": ""},
+        "catalogue": {"manifest": "nrw"},
+    }  # fmt: skip
+    cfg = parse_config(data, tmp_path / "ozgwiki.yaml")
+    assert cfg.validate == ValidateSettings(
+        report_page="Projekt:Prüfung", allow_regional=True, namespaces=(0, 4), skip_prefixes=("X ",),
+        only_prefix="Test",
+    )  # fmt: skip
+    assert cfg.importing.max_retire_share == 1.0 and isinstance(cfg.importing.max_retire_share, float)
+    assert cfg.regenerate.mode == "static" and cfg.catalogue.manifest == "nrw"
+    assert cfg.state.dir == tmp_path / "var" / "state"  # relative to the config file
+    assert cfg.run == RunOptions(
+        state_dir=None, log_file=Path("/tmp/o.log"), budget_minutes=5.0, stop_page="Benutzer:{bot}/Halt",
+        stop_check_seconds=0.0,
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("text", ["no", "yes", "false", "ja", "0"])
+def test_allow_regional_as_a_text_is_refused_not_read_as_true(text: str) -> None:
+    """``bool("no")`` is True: a quoted "no" must be a configuration error, never a switched-on rule."""
+    message = f"config: section 'validate': 'allow_regional' must be true or false, got '{text}'"
+    with pytest.raises(ConfigError) as parsed:
+        parse_config({"wiki": BASE, "validate": {"allow_regional": text}})
+    assert str(parsed.value) == message
+    # A Config made in code (tests, the demo) is held to the same rule, with the same message.
+    with pytest.raises(ConfigError) as in_code:
+        Config(WikiConfig(**BASE), raw={"validate": {"allow_regional": text}})
+    assert str(in_code.value) == message
+
+
+def test_unquoted_yaml_no_is_false(tmp_path: Path) -> None:
+    path = tmp_path / "ozgwiki.yaml"
+    path.write_text(yaml.safe_dump({"wiki": BASE}) + "validate:\n  allow_regional: no\n", encoding="utf-8")
+    assert load_config(path).validate.allow_regional is False
+
+
+def test_an_empty_only_prefix_keeps_its_message() -> None:
+    with pytest.raises(ConfigError, match=r"^config: validate\.only_prefix must be a title beginning$"):
+        parse_config({"wiki": BASE, "validate": {"only_prefix": ""}})
+
+
+def test_replacing_raw_rebuilds_the_typed_sections() -> None:
+    plain = Config(WikiConfig(**BASE))
+    strict = dataclasses.replace(plain, raw={"import": {"max_retire_share": 0.05}})
+    assert (plain.importing.max_retire_share, strict.importing.max_retire_share) == (0.10, 0.05)
+
+
+def test_the_default_skip_prefixes_are_the_importer_title_prefixes() -> None:
+    """config imports nothing but errors, so it spells out the prefixes of ozgwiki.domain.titles."""
+    assert DEFAULT_SKIP_PREFIXES == (titles.LEIKA_PREFIX, titles.OZG_PREFIX)

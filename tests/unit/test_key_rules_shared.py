@@ -27,6 +27,7 @@ import pytest
 from test_templates import GOLDEN, run_lua
 
 from ozgwiki.domain import leika
+from ozgwiki.domain.keyrules import KeyRules
 from ozgwiki.domain.leika import KeyStatus, classify, format_problem, normalize
 from ozgwiki.render.maintenance import check_page
 from ozgwiki.wikitext.extract import extract_keys
@@ -132,7 +133,7 @@ def test_python_checker(case: dict) -> None:
 
     page = "{{LeiKa|" + text + "}}"
     assert [python_rule(f.raw) for f in extract_keys(page)] == [(key, reason)]
-    (finding,) = check_page("Testseite", page, known=frozenset())  # an empty catalogue: all unknown
+    (finding,) = check_page("Testseite", page, rules=KeyRules())  # an empty catalogue: all unknown
     assert (finding.key or "") == key
     if reason is None:
         assert finding.status in (KeyStatus.UNKNOWN, KeyStatus.REGIONAL)

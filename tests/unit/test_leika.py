@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from ozgwiki.domain.keyrules import KeyRules
 from ozgwiki.domain.leika import (
     KeyLevel,
     KeyStatus,
@@ -20,6 +21,7 @@ from ozgwiki.domain.leika import (
     parse_key,
     suggest_transposition,
 )
+from ozgwiki.domain.model import Catalogue, LeikaLeistung
 
 #: The real NRW catalogue, shipped as package data (ozgwiki/data/nrw/PROVENANCE.md).
 REAL_SHEET = Path(__file__).resolve().parents[2] / "ozgwiki" / "data" / "nrw" / "ozg_umsetzungskatalog.csv"
@@ -350,3 +352,34 @@ def test_real_key_levels_match_domain_counts() -> None:
     keys = {k for k in _real_rows() if len(k) == 14 and k.isdigit()}
     levels = Counter(parse_key(k).level for k in keys)
     assert levels == {KeyLevel.OBJECT: 1812, KeyLevel.VERRICHTUNG: 2025, KeyLevel.DETAIL: 976}
+
+
+# --- KeyRules: the three things a key is judged by, in one value ------------------------------------
+
+
+@given(raw=st.text(max_size=30) | st.sampled_from([*sorted(KNOWN | RETIRED), "77000000000316", "99 012"]))
+def test_key_rules_classify_is_classify_with_a_catalogue(raw: str) -> None:
+    for allow in (False, True):
+        rules = KeyRules(KNOWN, RETIRED, allow_regional=allow)
+        expected = classify(raw, known=KNOWN, retired=RETIRED, allow_regional=allow, catalogue_given=True)
+        assert rules.classify(raw) == expected
+
+
+def test_key_rules_of_a_catalogue_and_an_empty_one() -> None:
+    cat = Catalogue(
+        leika_leistungen=(
+            LeikaLeistung(schluessel=K, bezeichnung="a"),  # type: ignore[call-arg]
+            LeikaLeistung(schluessel="99008001015000", bezeichnung="b"),  # type: ignore[call-arg]
+        ),
+        retired_keys=frozenset({"99008001015000"}),
+    )
+    rules = KeyRules.of(cat, allow_regional=True)
+    assert rules == KeyRules(frozenset({K}), frozenset({"99008001015000"}), allow_regional=True)
+    assert rules.classify("99008001015000").status is KeyStatus.RETIRED
+    assert rules.classify("77000000000316").ok
+    assert not KeyRules.of(cat).classify("77000000000316").ok
+    # An empty catalogue is still a catalogue: a well-formed key it does not list is unknown, never
+    # "valid because nothing was checked" (that is classify's format-only mode, not a rule set).
+    assert KeyRules().classify(K).status is KeyStatus.UNKNOWN
+    assert KeyRules(known={K}).known == frozenset({K})  # plain sets are frozen, the value stays hashable
+    assert hash(KeyRules(known={K})) == hash(KeyRules(known=frozenset({K})))

@@ -6,6 +6,7 @@ import pytest
 
 from ozgwiki import catalogue
 from ozgwiki.bots import regenerate
+from ozgwiki.config import ImportSettings, parse_config
 from ozgwiki.definitions import schema
 from ozgwiki.domain.model import Catalogue
 from ozgwiki.engine import rails
@@ -21,10 +22,12 @@ def test_limit_and_check() -> None:
     with pytest.raises(SafetyRailError, match=r"x: 101 von 1000 \(10 %\).*--allow-mass-retire"):
         rail.check(101, 1000, "x")
     rails.Rail(allowed=True).check(1000, 1000, "x")
-    assert rails.Rail.from_section({"max_retire_share": 0}).limit(1000) == 4
+    assert rails.Rail.of(ImportSettings(max_retire_share=0)).limit(1000) == 4
+    wiki = {"api_url": "http://x/api.php", "username": "u"}
+    assert rails.Rail.of(parse_config({"wiki": wiki}).importing).share == rails.DEFAULT_SHARE == 0.10
     for bad in (2, -1, "10%", None, float("inf")):
         with pytest.raises(ConfigError, match="max_retire_share"):
-            rails.Rail.from_section({"max_retire_share": bad})
+            parse_config({"wiki": wiki, "import": {"max_retire_share": bad}})
 
 
 def test_only_active_keys_count_for_the_import() -> None:

@@ -110,7 +110,7 @@ def test_state_dir_default_is_next_to_the_config(tmp_path: Path) -> None:
 
 
 def test_state_dir_must_be_a_path(tmp_path: Path) -> None:
-    with pytest.raises(ConfigError, match=r"state\.dir"):
+    with pytest.raises(ConfigError, match=r"section 'state': 'dir' must be a folder path, got 3"):
         state_dir(_config(tmp_path / "ozgwiki.yaml", {"dir": 3}))
 
 

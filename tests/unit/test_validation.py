@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from ozgwiki.config import Config, WikiConfig
+from ozgwiki.config import Config, ValidateSettings, WikiConfig
+from ozgwiki.domain.keyrules import KeyRules
 from ozgwiki.domain.model import Catalogue, LeikaLeistung
 from ozgwiki.errors import ConfigError
 from ozgwiki.render.maintenance import (
@@ -19,9 +20,7 @@ from ozgwiki.render.maintenance import (
     SHADOWED,
     Finding,
     PageRecord,
-    ValidateSettings,
     check_page,
-    escape_cell,
     fingerprint,
     fix_format,
     merge,
@@ -31,6 +30,7 @@ from ozgwiki.render.maintenance import (
     report_transform,
     valid_keys_of,
 )
+from ozgwiki.wikitext import escape
 from ozgwiki.wikitext.sections import get_section
 
 GOLDEN = Path(__file__).resolve().parents[1] / "golden" / "validate"
@@ -52,7 +52,8 @@ def page(value: str, template: str = "Steckbrief", param: str = "LeiKa-Schlüsse
 def rows(text: str, **kwargs: object) -> list[tuple[str, str, str | None]]:
     """(raw, status, suggestion) of every finding."""
     params = {"known": KNOWN, "retired": frozenset({RETIRED}), **kwargs}
-    return [(f.raw, f.status, f.suggestion) for f in check_page("Seite", text, **params)]  # type: ignore[arg-type]
+    rules = KeyRules(**params)  # type: ignore[arg-type]
+    return [(f.raw, f.status, f.suggestion) for f in check_page("Seite", text, rules=rules)]
 
 
 CASES = [
@@ -87,7 +88,7 @@ def test_findings(text: str, expected: list[tuple[str, str, str | None]]) -> Non
 def test_transposition_is_suggested_only_when_unique() -> None:
     ambiguous = rows(page(TYPO), known=KNOWN | {SWAP_B})
     assert ambiguous == [(TYPO, "unknown", None)]
-    finding = check_page("S", page(TYPO), known=KNOWN)[0]
+    finding = check_page("S", page(TYPO), rules=KeyRules(KNOWN))[0]
     assert "Meinten Sie 99012001001000?" in finding.message
 
 
@@ -97,7 +98,7 @@ def test_regional_keys_allowed_by_config() -> None:
 
 def test_finding_carries_template_parameter_line_and_offset() -> None:
     text = "Einleitung\n" + page(f"{A}, 99999")
-    (f,) = check_page("Steckbrief X", text, known=KNOWN)
+    (f,) = check_page("Steckbrief X", text, rules=KeyRules(KNOWN))
     assert (f.page, f.template, f.parameter, f.line) == ("Steckbrief X", "Steckbrief", "LeiKa-Schlüssel", 4)
     assert text[f.offset : f.offset + len(f.raw)] == "99999"
     assert f.label == "kein Schlüssel"
@@ -115,7 +116,7 @@ def test_finding_carries_template_parameter_line_and_offset() -> None:
     ],
 )
 def test_fixable(value: str, fixable: bool) -> None:
-    findings = check_page("S", page(value), known=KNOWN)
+    findings = check_page("S", page(value), rules=KeyRules(KNOWN))
     assert findings, "each case is a finding"
     assert findings[0].fixable is fixable
 
@@ -132,8 +133,8 @@ def test_valid_keys_of_takes_only_valid_visible_keys_once() -> None:
         "{{Steckbrief\n|LeiKa-Schlüssel=" + C + "\n|LeiKa-Schlüssel=99 012 001 001 000, "
         f"{TYPO}, {RETIRED}, {B}\n}}}}\n{{{{LeiKa|{A}|77000000000316}}}} <!-- {C} -->"
     )
-    assert valid_keys_of(text, catalogue) == (A, B)
-    assert valid_keys_of(text, catalogue, allow_regional=True) == (A, B, "77000000000316")
+    assert valid_keys_of(text, KeyRules.of(catalogue)) == (A, B)
+    assert valid_keys_of(text, KeyRules.of(catalogue, allow_regional=True)) == (A, B, "77000000000316")
 
 
 # --- merge ---------------------------------------------------------------------------------------
@@ -193,7 +194,7 @@ def golden_records() -> dict[str, PageRecord]:
         "{{Steckbrief\n|Titel=Online-Dienst\n|LeiKa-Schlüssel=99 012 001 001 000, " + TYPO + ", 9901x\n}}\n"
         "Siehe auch {{LeiKa|nicht im LeiKa|" + A + "}}\n"
     )
-    first = check_page("Steckbrief Online-Dienst", text, known=KNOWN)
+    first = check_page("Steckbrief Online-Dienst", text, rules=KeyRules(KNOWN))
     # Values no extraction produces, but the table must survive anything: "|", "}}", "{{", "~~~~", "''".
     odd = Finding(
         "Steckbrief Zweite Seite (A&B)", "99|}}x</nowiki>{{y}}", None, "not_a_key",
@@ -228,7 +229,7 @@ def test_report_escapes_what_could_break_the_table() -> None:
     assert "}}" not in outside_nowiki and "{{" not in outside_nowiki and "~~~" not in outside_nowiki
     assert "<nowiki>99|}}x&lt;/nowiki&gt;{{y}}</nowiki>" in section
     assert "__NOTOC__" not in section
-    assert escape_cell("a|b}}c[[d]]'e~f") == "a&#124;b&#125;&#125;c&#91;&#91;d&#93;&#93;&#39;e&#126;f"
+    assert escape.cell("a|b}}c[[d]]'e~f") == "a&#124;b&#125;&#125;c&#91;&#91;d&#93;&#93;&#39;e&#126;f"
 
 
 def test_report_keeps_human_text_and_does_not_churn() -> None:
@@ -254,7 +255,9 @@ def test_a_page_with_ten_thousand_bad_keys_does_not_freeze_the_report() -> None:
     from ozgwiki.render import maintenance as validation
 
     keys = " ".join(f"{88000000000000 + i}" for i in range(10_000))
-    huge = check_page("Steckbrief Riesig", "{{Steckbrief|LeiKa-Schlüssel=" + keys + "}}", known=KNOWN)
+    huge = check_page(
+        "Steckbrief Riesig", "{{Steckbrief|LeiKa-Schlüssel=" + keys + "}}", rules=KeyRules(KNOWN)
+    )
     assert len(huge) == 10_000
     records = dict(golden_records())
     records["Steckbrief Riesig"] = PageRecord("Steckbrief Riesig", 13, "R", "2024-04-01T00:00:00Z", huge)
@@ -274,12 +277,14 @@ def test_the_whole_table_is_capped_and_an_endless_key_is_cut() -> None:
     for n in range(60):
         keys = " ".join(f"{88000000000000 + 100 * n + i}" for i in range(40))
         title = f"Steckbrief {n:02d}"
-        found = check_page(title, "{{Steckbrief|LeiKa-Schlüssel=" + keys + "}}", known=KNOWN)
+        found = check_page(title, "{{Steckbrief|LeiKa-Schlüssel=" + keys + "}}", rules=KeyRules(KNOWN))
         records[title] = PageRecord(title, n, "R", "2024-04-01T00:00:00Z", found)
     report = render_report(records)
     assert report.count("\n|-\n") == validation.MAX_ROWS
     assert "400 Funde" in report.split("Nicht in der Tabelle", 1)[1]
-    long_raw = check_page("Steckbrief L", "{{Steckbrief|LeiKa-Schlüssel=99" + "x" * 5000 + "}}", known=KNOWN)
+    long_raw = check_page(
+        "Steckbrief L", "{{Steckbrief|LeiKa-Schlüssel=99" + "x" * 5000 + "}}", rules=KeyRules(KNOWN)
+    )
     text = render_report({"Steckbrief L": PageRecord("Steckbrief L", 1, "R", None, long_raw)})
     assert "x" * 100 not in text and "…" in text
 
@@ -297,20 +302,20 @@ def test_there_are_fix_goldens() -> None:
 def test_fix_format_golden(case: Path) -> None:
     before = (case / "before.wiki").read_bytes().decode("utf-8")
     expected_path = case / "after.wiki"
-    fix = fix_format("Seite", before, known=KNOWN)
+    fix = fix_format("Seite", before, rules=KeyRules(KNOWN))
     if not expected_path.exists():
         assert fix is None, "no after.wiki: nothing may be changed"
         return
     after = expected_path.read_bytes().decode("utf-8")
     assert fix is not None
     assert fix.text == after
-    assert fix_format("Seite", after, known=KNOWN) is None  # nothing left to fix: no churn
+    assert fix_format("Seite", after, rules=KeyRules(KNOWN)) is None  # nothing left to fix: no churn
     assert fix.summary.startswith("Bot: LeiKa-Schlüssel vereinheitlicht (")
 
 
 def test_fix_format_changes_only_the_key_bytes() -> None:
     before = "Vorher\r\n{{Steckbrief|LeiKa-Schlüssel = 99 012 001 001 000 ,  " + B + " }}\r\nNachher  \r\n"
-    fix = fix_format("S", before, known=KNOWN)
+    fix = fix_format("S", before, rules=KeyRules(KNOWN))
     assert fix is not None
     assert fix.text == before.replace("99 012 001 001 000", A)
     assert fix.summary == "Bot: LeiKa-Schlüssel vereinheitlicht (Leerzeichen entfernt)"
@@ -324,7 +329,7 @@ def config(**validate: object) -> Config:
 
 
 def test_settings_defaults_and_editor_pages() -> None:
-    s = ValidateSettings.from_config(config())
+    s = config().validate
     assert s.report_page == "Project:LeiKa-Schlüsselprüfung" and not s.allow_regional and s.namespaces == (0,)
     report = "OZG-Wiki:LeiKa-Schlüsselprüfung"
     assert s.is_editor_page("Steckbrief X", report)
@@ -346,7 +351,7 @@ def test_settings_defaults_and_editor_pages() -> None:
 )
 def test_settings_errors(bad: dict[str, object]) -> None:
     with pytest.raises(ConfigError, match="validate"):
-        ValidateSettings.from_config(config(**bad))
+        config(**bad)
 
 
 def test_fingerprint_changes_with_catalogue_and_rules() -> None:
@@ -358,6 +363,25 @@ def test_fingerprint_changes_with_catalogue_and_rules() -> None:
         )
     )
     s = ValidateSettings()
-    assert fingerprint(cat, s) == fingerprint(cat, ValidateSettings())
-    assert fingerprint(cat, s) != fingerprint(more, s)
-    assert fingerprint(cat, s) != fingerprint(cat, ValidateSettings(allow_regional=True))
+    rules = KeyRules.of(cat)
+    assert fingerprint(rules, s) == fingerprint(KeyRules.of(cat), ValidateSettings())
+    assert fingerprint(rules, s) != fingerprint(KeyRules.of(more), s)
+    assert fingerprint(rules, s) != fingerprint(KeyRules.of(cat, allow_regional=True), s)
+    assert fingerprint(rules, s) != fingerprint(rules, ValidateSettings(only_prefix="Test"))
+
+
+def test_fingerprint_is_the_value_earlier_versions_stored() -> None:
+    """The validate bot's state holds the fingerprint: the same catalogue and settings must give the
+    same value after a refactoring, or every run after an upgrade would rescan the whole wiki."""
+    cat = Catalogue(
+        leika_leistungen=(
+            LeikaLeistung(schluessel=A, bezeichnung="a"),  # type: ignore[call-arg]
+            LeikaLeistung(schluessel=B, bezeichnung="b"),  # type: ignore[call-arg]
+        ),
+        retired_keys=frozenset({B}),
+    )
+    assert fingerprint(KeyRules.of(cat), ValidateSettings()) == "e99a9686a6aac575"
+    custom = ValidateSettings(
+        allow_regional=True, namespaces=(0, 4), skip_prefixes=("X ",), only_prefix="Test"
+    )
+    assert fingerprint(KeyRules.of(cat, allow_regional=True), custom) == "af0c861053969484"
