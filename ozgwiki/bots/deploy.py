@@ -28,7 +28,7 @@ from ozgwiki.definitions import deploy
 from ozgwiki.definitions.deploy import Action, Decision, DeployRecord
 from ozgwiki.definitions.schema import load as load_schema
 from ozgwiki.engine.bot import BotContext, StepResult
-from ozgwiki.engine.sync import Outcome, PageChange, PageReport, SyncEngine, SyncReport
+from ozgwiki.engine.sync import Outcome, PageChange, PageReport, Phase, SyncEngine, SyncReport
 from ozgwiki.errors import RetryBudgetExceeded
 from ozgwiki.wiki.pages import PageState, same_after_save
 from ozgwiki.wiki.site import Site
@@ -43,12 +43,6 @@ JOB_POLL_SECONDS = 5.0
 JOB_STALL_SECONDS = 60.0
 
 _WROTE = (Outcome.CREATED, Outcome.CHANGED, Outcome.UNCHANGED)
-
-
-def job_count(site: Site) -> int:
-    """Jobs waiting in the wiki's queue (``meta=siteinfo&siprop=statistics``; an estimate on big wikis)."""
-    body = site.api("query", meta="siteinfo", siprop="statistics")
-    return int(body["query"]["statistics"].get("jobs", 0))
 
 
 def wait_for_job_queue(
@@ -66,9 +60,9 @@ def wait_for_job_queue(
     ``timeout`` seconds, or as soon as the queue has not shrunk for ``stall`` seconds: a wiki without a
     job runner never empties it, and waiting the full timeout would only hide that.
     """
-    clock, sleep = site.retry.clock, site.retry.sleep
+    clock, sleep, url = site.retry.clock, site.retry.sleep, site.wiki.api_url
     start = clock()
-    jobs = job_count(site)
+    jobs = site.job_count()
     lowest, since = jobs, start
     while jobs > 0:
         now = clock()
@@ -77,18 +71,18 @@ def wait_for_job_queue(
         waited = now - start
         if now - since >= stall:
             raise RetryBudgetExceeded(
-                f"deploy stopped: the job queue of {site.api_url} has not shrunk for {now - since:.0f} s "
+                f"deploy stopped: the job queue of {url} has not shrunk for {now - since:.0f} s "
                 f"({jobs} job(s) waiting) -- the wiki seems to have no job runner (api.php runs no jobs). "
                 f"{_JOB_ADVICE}"
             )
         if waited >= timeout:
             raise RetryBudgetExceeded(
-                f"deploy stopped: the job queue of {site.api_url} still holds {jobs} job(s) after "
+                f"deploy stopped: the job queue of {url} still holds {jobs} job(s) after "
                 f"{waited:.0f} s. {_JOB_ADVICE}"
             )
         log.info("waiting for the job queue: %d job(s) left", jobs)
         sleep(max(0.0, min(interval, timeout - waited, stall - (now - since))))
-        jobs = job_count(site)
+        jobs = site.job_count()
     return clock() - start
 
 
@@ -100,6 +94,8 @@ _JOB_ADVICE = (
 
 
 def _save_record(engine: SyncEngine, title: str, record: DeployRecord, state: PageState | None) -> PageReport:
+    """Save the record as a run of its own: the write-ahead and the settled record are two saves of
+    one page, the second based on a fresh read of the first (``state`` None: read it)."""
     text = record.to_text()
     change = PageChange(
         title,
@@ -107,7 +103,15 @@ def _save_record(engine: SyncEngine, title: str, record: DeployRecord, state: Pa
         f"Bot: Bereitstellungsprotokoll von ozgwiki {__version__} aktualisiert",
         kind=deploy.KIND_RECORD,
     )
-    return engine.apply(change, state)
+    return engine.run([change], states={title: state} if state is not None else None).pages[0]
+
+
+def _changes(decisions: list[Decision], force: bool) -> list[PageChange]:
+    """The engine's page changes for ``decisions``; a page the rule refuses is skipped with its reason."""
+    return [
+        PageChange(d.page.title, d.transform(force), d.summary(), kind=d.page.kind, skip_reason=d.reason)
+        for d in decisions
+    ]
 
 
 def _check_report(decisions: list[Decision], record_state: PageState, final: DeployRecord) -> SyncReport:
@@ -140,7 +144,7 @@ def run(
     """Deploy (with ``check``: only plan) templates and semantic definitions; see the module docstring."""
     site = ctx.site
     info = site.siteinfo
-    deploy.check_requirements(info, site.api_url)
+    deploy.check_requirements(info, site.wiki.api_url)
     variant = deploy.Variant.of(info)
     pages = deploy.desired_pages(load_schema(), variant)
     rec_title = deploy.record_title(ctx.bot_user)
@@ -171,20 +175,18 @@ def run(
                 return _result(report, variant, decisions, force, check, waited, findings=0)
             record_state = None  # re-read before the final save: it has a new revision now
 
-        def apply(ds: list[Decision]) -> None:
-            for d in ds:
-                change = PageChange(
-                    d.page.title, d.transform(force), d.summary(), kind=d.page.kind, skip_reason=d.reason
-                )
-                report.pages.append(engine.apply(change, states[d.page.title]))
+        def after_properties(props: SyncReport) -> None:
+            nonlocal waited
+            changed_props = [p for p in props.pages if p.outcome in (Outcome.CREATED, Outcome.CHANGED)]
+            if changed_props and not site.dry_run:
+                log.info("%d propert(y/ies) changed; waiting for the job queue", len(changed_props))
+                waited = wait_for_job_queue(site, timeout=job_timeout)
 
-        props = [d for d in decisions if d.page.is_property]
-        apply(props)
-        changed_props = [p for p in report.pages if p.outcome in (Outcome.CREATED, Outcome.CHANGED)]
-        if changed_props and not site.dry_run:
-            log.info("%d propert(y/ies) changed; waiting for the job queue", len(changed_props))
-            waited = wait_for_job_queue(site, timeout=job_timeout)
-        apply([d for d in decisions if not d.page.is_property])
+        phases = [
+            Phase(_changes([d for d in decisions if d.page.is_property], force), after=after_properties),
+            Phase(_changes([d for d in decisions if not d.page.is_property], force)),
+        ]
+        report.extend(engine.run_phases(phases, states=states))
         written = {p.title for p in report.pages if p.outcome in _WROTE}
         created = [p for p in report.pages if p.outcome is Outcome.CREATED]
         if created and not site.dry_run:

@@ -34,7 +34,8 @@ from ozgwiki.errors import PageTextError
 from ozgwiki.render.plans import KIND_LEIKA, STATUS_AKTIV, STATUS_AUSGEMUSTERT, PagePlan, plan_pages
 from ozgwiki.wiki.pages import PageState
 from ozgwiki.wiki.site import Site
-from ozgwiki.wikitext.params import escape_param_value, get_template_params, set_template_params
+from ozgwiki.wikitext import escape
+from ozgwiki.wikitext.params import get_template_params, set_template_params
 
 __all__ = [
     "NAME",
@@ -85,7 +86,7 @@ def examine(text: str, exists: bool, template: str, wanted: Mapping[str, str]) -
     old = get_template_params(text, template) if text else None
     if old is None:
         return Examined(exists, None, tuple(wanted), tuple(n for n, v in wanted.items() if v))
-    rewritten = tuple(n for n, v in wanted.items() if old.get(n) != escape_param_value(v).strip())
+    rewritten = tuple(n for n, v in wanted.items() if old.get(n) != escape.param_value(v).strip())
     changed = tuple(n for n, v in wanted.items() if html.unescape(old.get(n, "")) != v.strip())
     return Examined(exists, old, rewritten, changed)
 
@@ -120,7 +121,7 @@ class ImportItem:
     def transform(self, text: str) -> str:
         """The page with the owned parameters set (escaped); everything else byte for byte."""
         try:
-            escaped = {name: escape_param_value(value) for name, value in self.params.items()}
+            escaped = {name: escape.param_value(value) for name, value in self.params.items()}
         except ValueError as exc:  # a control character in the catalogue: never guess, report
             raise PageTextError(f"Katalogwert nicht speicherbar: {exc}") from None
         if self.retire_only and (not text or get_template_params(text, self.template) is None):
@@ -151,6 +152,23 @@ class ImportItem:
         fields = tuple(n for n in seen.changed if n != STATUS)
         return (Delta.CHANGED, fields) if fields else None
 
+    def examine(self, text: str) -> Examined:
+        """The owned parameters on a page's text ("" when the page is missing). Raises PageTextError."""
+        return examine(text, bool(text), self.template, self.params)
+
+    def change(self) -> PageChange:
+        """The engine's change of this page. Its summary is computed from the text the edit is based
+        on (after an edit conflict: the re-read), so it names what the saved edit changes."""
+
+        def transform(text: str) -> str:
+            self.examine(text)  # a page that cannot be read safely raises here: skipped and reported
+            return self.transform(text)
+
+        def summary(text: str) -> str:
+            return self.summary(self.examine(text))
+
+        return PageChange(self.title, transform, summary, kind=self.kind)
+
     def summary(self, seen: Examined) -> str:
         """A German edit summary that says what this edit changes."""
         if self.retire_only:
@@ -179,13 +197,8 @@ def existing_leika_keys(site: Site) -> set[str]:
     ``list=allpages`` reads the page table directly, so it does not depend on the job queue (unlike
     categories); titles that are not ``LeiKa`` + 14 digits are ignored.
     """
-    keys: set[str] = set()
-    for body in site.query(list="allpages", apprefix=titles.LEIKA_PREFIX, apnamespace=0, aplimit="max"):
-        for page in body.get("query", {}).get("allpages", []):
-            key = titles.key_of_leika_title(page["title"])
-            if key is not None:
-                keys.add(key)
-    return keys
+    keys = (titles.key_of_leika_title(t) for t in site.allpages(titles.LEIKA_PREFIX, namespace=0))
+    return {k for k in keys if k is not None}
 
 
 def import_items(plans: Sequence[PagePlan], existing_keys: Iterable[str]) -> list[ImportItem]:
@@ -282,51 +295,16 @@ def summary_line(c: Mapping[str, int], diff: CatalogueDiff, dry_run: bool) -> st
     return line + (" (Probelauf: nichts gespeichert)" if dry_run else "")
 
 
-class _Tracked:
-    """One item's page change that remembers what its transform last saw.
-
-    The engine re-applies a transform after an edit conflict; the edit summary and the catalogue diff
-    must describe the text the saved edit was based on, not the first read.
-    """
-
-    def __init__(self, item: ImportItem) -> None:
-        self.item = item
-        self.seen: Examined | None = None
-        self._seen_text: str | None = None
-
-    def _examine(self, text: str) -> Examined:
-        if self.seen is None or self._seen_text != text:
-            self.seen = examine(text, bool(text), self.item.template, self.item.params)
-            self._seen_text = text
-        return self.seen
-
-    def transform(self, text: str) -> str:
-        self._examine(text)  # a page that cannot be read safely raises here: skipped and reported
-        return self.item.transform(text)
-
-    def summary(self, text: str) -> str:
-        return self.item.summary(self._examine(text))
-
-    def change(self) -> PageChange:
-        return PageChange(self.item.title, self.transform, self.summary, kind=self.item.kind)
-
-
 def bot_before(site: Site, title: str, bot_user: str, saved: int | None) -> str | None:
     """The text of the bot's own last revision of ``title`` before ``saved`` (None: there is none).
 
     What the bot wrote last is what the catalogue said last: comparing with it, not with the page's
     current text, tells a catalogue change from an editor's change the import just set back.
     """
-    user = bot_user.split("@", 1)[0]
-    for body in site.query(
-        prop="revisions", titles=title, rvuser=user, rvlimit=2, rvprop="ids|content", rvslots="main"
-    ):
-        for page in body.get("query", {}).get("pages", []):
-            for rev in page.get("revisions", []):
-                if rev.get("revid") != saved:
-                    slot = rev.get("slots", {}).get("main", {})
-                    return str(slot.get("content", slot.get("*", "")))
-        break  # the newest two are enough; no continuation
+    # The newest two are enough: the one just saved (if any) and the one before it.
+    for rev in site.revisions(title, user=bot_user.split("@", 1)[0], limit=2):
+        if rev.revid != saved:
+            return rev.text
     return None
 
 
@@ -375,28 +353,30 @@ def run(ctx: BotContext, *, chunk: int = 500, allow_mass_retire: bool = False) -
     of the wiki's active keys (a catalogue that lost rows), unless ``allow_mass_retire``.
     """
     site = ctx.site
-    rail = Rail.from_section(ctx.config.section("import"), allowed=allow_mass_retire)
+    rail = Rail.of(ctx.config.importing, allowed=allow_mass_retire)
     existing = existing_leika_keys(site)
     items = import_items(plan_pages(ctx.catalogue), existing)
     read = check_retirements(site, items, existing, ctx.catalogue.retired_keys, rail)
-    tracked = [_Tracked(i) for i in items]
-    report = ctx.engine(chunk=max(1, chunk)).run((t.change() for t in tracked), states=read)
+    report = ctx.engine(chunk=max(1, chunk)).run((i.change() for i in items), states=read)
+    by_title = {i.title: i for i in items}
     diff = CatalogueDiff()
     retired_titles: set[str] = set()
-    for t, page in zip(tracked, report.pages, strict=True):
-        if page.outcome not in _EDITED or t.item.key is None or t.seen is None:
+    for page in report.pages:
+        item = by_title[page.title]
+        if page.outcome not in _EDITED or item.key is None or page.base_text is None:
             continue
-        delta = t.item.delta(t.seen)
+        # The text the saved edit was based on (after a conflict: the re-read), not the first read.
+        delta = item.delta(item.examine(page.base_text))
         if delta is not None and delta[0] is Delta.CHANGED:
-            fields = _catalogue_fields(site, t.item, delta[1], ctx.bot_user, page.revid)
+            fields = _catalogue_fields(site, item, delta[1], ctx.bot_user, page.revid)
             if not fields:
-                diff.reverted[t.item.key] = list(delta[1])
+                diff.reverted[item.key] = list(delta[1])
                 continue
             delta = (Delta.CHANGED, fields)
         if delta is not None:
-            diff.add(t.item.key, *delta)
+            diff.add(item.key, *delta)
             if delta[0] is Delta.RETIRED:
-                retired_titles.add(t.item.title)
+                retired_titles.add(item.title)
     c = counts(report, retired_titles)
     log.info("import: %s", site.stats.summary())
     return StepResult(

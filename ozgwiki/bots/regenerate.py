@@ -129,26 +129,17 @@ def to_purge(
 
 def _steckbrief_pages(site: Site) -> dict[str, str]:
     """Text of every Steckbrief page: pages embedding the template, and ``Steckbrief …`` pages."""
-    found: list[str] = []
-    for body in site.query(
-        list="embeddedin", eititle=STECKBRIEF_TEMPLATE_TITLE, einamespace=0, eilimit="max"
-    ):
-        found += [e["title"] for e in body.get("query", {}).get("embeddedin", [])]
-    for body in site.query(list="allpages", apprefix=titles.STECKBRIEF_PREFIX, apnamespace=0, aplimit="max"):
-        found += [e["title"] for e in body.get("query", {}).get("allpages", [])]
+    found = [
+        *site.embeddedin(STECKBRIEF_TEMPLATE_TITLE, namespaces=[0]),
+        *site.allpages(titles.STECKBRIEF_PREFIX, namespace=0),
+    ]
     states = site.read_pages(dict.fromkeys(found))
     return {s.title: s.text for s in states.values() if s.exists}
 
 
 def _touched(site: Site, pages: list[str]) -> dict[str, str]:
-    out: dict[str, str] = {}
-    size = site.batch_size
-    for i in range(0, len(pages), size):
-        for body in site.query(prop="info", titles="|".join(pages[i : i + size])):
-            for p in body.get("query", {}).get("pages", []):
-                if p.get("touched"):
-                    out[p["title"]] = p["touched"]
-    return out
+    """When each existing page was last rendered (``page_touched``), by the wiki's title."""
+    return {t: info.touched for t, info in site.pages_info(pages).items() if info.touched}
 
 
 def _purge_stale(site: Site, subjects: Mapping[str, set[str]]) -> list[str]:
@@ -204,15 +195,14 @@ def run(ctx: BotContext, *, mode: str = "auto", allow_mass_retire: bool = False)
     """
     site = ctx.site
     has_smw = site.siteinfo.extensions.smw
-    used = resolve_mode(mode, ctx.config.section("regenerate").get("mode"), has_smw)
+    used = resolve_mode(mode, ctx.config.regenerate.mode, has_smw)
     loaded = schema.load()
     props = {p.name: p for p in loaded.properties}
-    allow_regional = bool(ctx.config.section("validate").get("allow_regional", False))
     steckbriefe = _steckbrief_pages(site)
     facts = facts_mod.build(
         ctx.catalogue,
         steckbriefe,
-        valid_keys=facts_mod.valid_keys_with(ctx.catalogue, allow_regional=allow_regional),
+        valid_keys=facts_mod.valid_keys_with(ctx.key_rules),  # the validate bot's rules, to the letter
     )
 
     changes: list[PageChange] = []
@@ -235,7 +225,7 @@ def run(ctx: BotContext, *, mode: str = "auto", allow_mass_retire: bool = False)
             "%s: %d row(s) without a sort value are not listed: %s", where, len(left), ", ".join(left)
         )
 
-    rail = Rail.from_section(ctx.config.section("import"), allowed=allow_mass_retire)
+    rail = Rail.of(ctx.config.importing, allowed=allow_mass_retire)
     read = check_blanking(site, pages, rendered, rail, used)
     report = ctx.engine().run(changes, states=read)
 

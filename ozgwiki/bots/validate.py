@@ -22,11 +22,12 @@ One run:
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from ozgwiki.config import ValidateSettings
 from ozgwiki.engine.bot import BotContext, StepResult
 from ozgwiki.engine.state import StateError, StateStore, state_dir
 from ozgwiki.engine.sync import Outcome, PageChange, SyncReport
@@ -34,7 +35,6 @@ from ozgwiki.errors import ReportNotPublished
 from ozgwiki.render.maintenance import (
     FormatFix,
     PageRecord,
-    ValidateSettings,
     all_findings,
     check_page,
     fingerprint,
@@ -85,14 +85,13 @@ def run(
     ctx: BotContext, *, all_pages: bool = False, since: datetime | None = None, fix: bool = False
 ) -> StepResult:
     """Check the keys on editor pages and publish the maintenance page (see the module docstring)."""
-    settings = ValidateSettings.from_config(ctx.config)
+    settings = ctx.config.validate
     fix = fix or settings.fix_format
-    catalogue = ctx.catalogue
-    known, retired = catalogue.known_keys, catalogue.retired_keys
+    rules = ctx.key_rules
     store = StateStore(state_dir(ctx.config))
     site = ctx.site
     report_title = normalize_title(site, settings.report_page)
-    print_ = fingerprint(catalogue, settings)
+    print_ = fingerprint(rules, settings)
 
     with store.lock(STATE_NAME):
         stored = _load_state(store, settings, print_)
@@ -109,10 +108,7 @@ def run(
                     and (state.ns is None or state.ns in settings.namespaces)
                     and settings.is_editor_page(state.title, report_title)
                 ):
-                    findings = check_page(
-                        state.title, state.text, known=known, retired=retired,
-                        allow_regional=settings.allow_regional,
-                    )  # fmt: skip
+                    findings = check_page(state.title, state.text, rules=rules)
                     record = PageRecord(state.title, state.revid, state.user, state.timestamp, findings)
                 if state.title != requested:
                     out[requested] = None  # stored under a spelling the wiki normalises differently
@@ -125,7 +121,7 @@ def run(
         report = SyncReport()
         fixed: list[FormatFix] = []
         if fix:
-            fix_report, fixed = _fix_format(ctx, states, checked, settings)
+            fix_report, fixed = _fix_format(ctx, states, checked)
             report.extend(fix_report)
             changed = [p.title for p in fix_report.pages if p.outcome is Outcome.CHANGED and not p.dry_run]
             if changed:
@@ -266,7 +262,7 @@ def _plan(
     all_pages: bool,
     since: datetime | None,
 ) -> _Plan:
-    namespaces = "|".join(str(n) for n in settings.namespaces)
+    namespaces = tuple(settings.namespaces)
     if since is not None:
         titles, _ = _changed_titles(site, bot_user, namespaces, _iso(since), None)
         # A window does not move the position: edits between it and the last run would be lost.
@@ -280,25 +276,24 @@ def _plan(
     return _Plan("incremental", titles, newest or stored.position, stored.records)
 
 
-def _head(site: Site, namespaces: str) -> Position:
+def _head(site: Site, namespaces: Sequence[int]) -> Position:
     """The newest recent-changes entry now (or the server time when there is none)."""
-    body = next(
-        iter(site.query(list="recentchanges", rcnamespace=namespaces, rcdir="older", rclimit=1,
-                        rcprop="ids|timestamp", curtimestamp=True))
-    )  # fmt: skip
-    entries = body.get("query", {}).get("recentchanges", [])
-    if entries:
-        return Position(entries[0]["timestamp"], int(entries[0]["rcid"]))
-    return Position(str(body.get("curtimestamp") or _iso(datetime.now(UTC))), 0)
+    entry, now = site.newest_change(namespaces)
+    if entry is not None:
+        return Position(entry["timestamp"], int(entry["rcid"]))
+    return Position(now or _iso(datetime.now(UTC)), 0)
 
 
 def _changed_titles(
-    site: Site, bot_user: str, namespaces: str, start: str, after: Position | None
+    site: Site, bot_user: str, namespaces: Sequence[int], start: str, after: Position | None
 ) -> tuple[list[str], Position | None]:
     """Titles changed from ``start`` on (entries up to ``after`` skipped) and the newest entry seen."""
     titles: dict[str, None] = {}
     newest: Position | None = None
-    for entry in _recentchanges(site, namespaces, start):
+    changes = site.recentchanges(
+        start, namespaces=namespaces, types="edit|new|log", props="title|ids|timestamp|user|loginfo"
+    )
+    for entry in changes:
         rcid = int(entry.get("rcid", 0))
         ts = str(entry.get("timestamp", ""))
         if after is not None and (ts, rcid) <= (after.timestamp, after.rcid):
@@ -318,24 +313,12 @@ def _changed_titles(
     return list(titles), newest
 
 
-def _recentchanges(site: Site, namespaces: str, start: str) -> Iterator[dict[str, Any]]:
-    for body in site.query(
-        list="recentchanges", rcnamespace=namespaces, rcdir="newer", rcstart=start, rclimit="max",
-        rcprop="title|ids|timestamp|user|loginfo", rctype="edit|new|log",
-    ):  # fmt: skip
-        yield from body.get("query", {}).get("recentchanges", [])
-
-
-def _embedding_pages(site: Site, namespaces: str) -> Iterable[str]:
+def _embedding_pages(site: Site, namespaces: Sequence[int]) -> Iterable[str]:
     """Every page that transcludes one of :data:`KEY_TEMPLATES`."""
     prefix = site.siteinfo.namespace_name(10)
     seen: dict[str, None] = {}
     for template in KEY_TEMPLATES:
-        for body in site.query(
-            list="embeddedin", eititle=f"{prefix}:{template}", einamespace=namespaces, eilimit="max"
-        ):
-            for page in body.get("query", {}).get("embeddedin", []):
-                seen.setdefault(page["title"])
+        seen.update(dict.fromkeys(site.embeddedin(f"{prefix}:{template}", namespaces=namespaces)))
     return seen
 
 
@@ -358,36 +341,31 @@ def _fix_format(
     ctx: BotContext,
     states: dict[str, PageState],
     checked: dict[str, PageRecord | None],
-    settings: ValidateSettings,
 ) -> tuple[SyncReport, list[FormatFix]]:
     """Minor bot edits that only re-spell harmlessly mis-formatted keys, through the sync engine.
 
     The pages were read for checking already; that read is the base revision of the edit, so an
     editor's save in between is an edit conflict (re-read, re-planned), never overwritten.
     """
-    known, retired = ctx.catalogue.known_keys, ctx.catalogue.retired_keys
+    rules = ctx.key_rules
     engine = ctx.engine(scope=ctx.scope.with_articles())  # fix_format is the admin's opt-in to this
-    report = SyncReport()
     fixes: list[FormatFix] = []
-    for state in states.values():
+    changes: list[PageChange] = []
+    pages = {s.title: s for s in states.values()}  # by the wiki's title: one change per page
+    for state in pages.values():
         title = state.title
         record = checked.get(title)
         if record is None or not any(f.fixable for f in record.findings):
             continue
-        planned = fix_format(
-            title, state.text, known=known, retired=retired, allow_regional=settings.allow_regional
-        )
+        planned = fix_format(title, state.text, rules=rules)
         if planned is None:
             continue
         fixes.append(planned)
 
         def transform(text: str, title: str = title) -> str:
             # Re-planned on the fresh text: after an edit conflict the offsets are different.
-            again = fix_format(
-                title, text, known=known, retired=retired, allow_regional=settings.allow_regional
-            )
+            again = fix_format(title, text, rules=rules)
             return again.text if again is not None else text
 
-        change = PageChange(title, transform, planned.summary, kind="LeiKa-Schreibweise", minor=True)
-        report.pages.append(engine.apply(change, state))
-    return report, fixes
+        changes.append(PageChange(title, transform, planned.summary, kind="LeiKa-Schreibweise", minor=True))
+    return engine.run(changes, states=pages), fixes

@@ -8,7 +8,6 @@ import dataclasses
 
 from ozgwiki.commands._common import add_write_options, load
 from ozgwiki.commands._rails import add_override_option
-from ozgwiki.engine import runner
 from ozgwiki.engine.runner import STEP_NAMES, Step, execute, select
 
 #: The steps that stop before writing when they would destroy too much (ozgwiki.engine.rails).
@@ -70,5 +69,7 @@ def handle(args: argparse.Namespace) -> int:
 
 
 def _steps() -> tuple[Step, ...]:
-    """The step table, looked up at call time so tests can replace ``ozgwiki.engine.runner.STEPS``."""
-    return runner.STEPS
+    """The step table, looked up at call time so tests can replace ``ozgwiki.bots.steps.STEPS``."""
+    from ozgwiki.bots import steps
+
+    return steps.STEPS

@@ -1,8 +1,9 @@
 """``ozgwiki run``: the cron job. The four bots in a row, one summary line each, one exit code.
 
 Order: deploy (templates and properties, so the pages below render), import (the catalogue), validate
-(the keys editors wrote), regenerate (overview pages from all of it). Each step is a bot module with
-``run(ctx, **options) -> StepResult`` (see :mod:`ozgwiki.engine.bot`).
+(the keys editors wrote), regenerate (overview pages from all of it). Each step is a bot's
+``run(ctx, **options) -> StepResult`` (see :mod:`ozgwiki.engine.bot`); their table is
+:mod:`ozgwiki.bots.steps`, handed in by ``ozgwiki run``.
 
 How steps combine:
 
@@ -21,7 +22,6 @@ the page it is on.
 
 from __future__ import annotations
 
-import importlib
 import logging
 import os
 import sys
@@ -44,7 +44,6 @@ from ozgwiki.engine.switch import (
     SwitchReader,
     SwitchState,
     WriteGuard,
-    check_seconds,
     stop_page_title,
 )
 from ozgwiki.errors import (
@@ -61,7 +60,6 @@ from ozgwiki.wiki.site import Site
 log = logging.getLogger(__name__)
 
 LOG_NAME = "ozgwiki-run.log"
-DEFAULT_BUDGET_MINUTES = 60.0
 #: The log file is rotated at this size, keeping LOG_BACKUPS old files: a cron job every 30 minutes
 #: must not fill a disk. Unchanged pages are not logged (see _SkipUnchanged), so weeks of history fit.
 LOG_MAX_BYTES = 10_000_000
@@ -76,35 +74,17 @@ StepFunc = Callable[..., StepResult]
 
 @dataclass(frozen=True)
 class Step:
-    """One step of the run: a bot module's ``run`` (or, in tests, any callable) with its options."""
+    """One step of the run: a bot's ``run`` (or, in tests, any callable) with its options."""
 
     name: str
-    module: str = ""
+    func: StepFunc
     options: Mapping[str, Any] = field(default_factory=dict)
-    func: StepFunc | None = None
-
-    def resolve(self) -> StepFunc:
-        """The callable to run; a missing bot module is a configuration error, not a traceback."""
-        if self.func is not None:
-            return self.func
-        try:
-            module = importlib.import_module(self.module)
-        except ModuleNotFoundError as exc:
-            if exc.name and self.module.startswith(exc.name):
-                raise ConfigError(f"step {self.name}: bot module {self.module} is not installed") from None
-            raise
-        return module.run  # type: ignore[no-any-return]
 
 
-#: The cron job's steps, in order. The deploy step runs without force: it deploys changed templates
-#: but refuses (and reports, exit 1) pages an admin changed by hand.
-STEPS: tuple[Step, ...] = (
-    Step("deploy", "ozgwiki.bots.deploy"),
-    Step("import", "ozgwiki.bots.importer"),
-    Step("validate", "ozgwiki.bots.validate"),
-    Step("regenerate", "ozgwiki.bots.regenerate", {"mode": "auto"}),
-)
-STEP_NAMES: tuple[str, ...] = tuple(s.name for s in STEPS)
+#: The names of the cron job's steps, in order (``--only`` offers them). The steps themselves, each the
+#: bot's ``run``, are :data:`ozgwiki.bots.steps.STEPS`: the engine never imports a bot, the bots import
+#: the engine, so the runner gets its steps handed in (docs/architecture.md, "Import rules").
+STEP_NAMES: tuple[str, ...] = ("deploy", "import", "validate", "regenerate")
 
 
 def select(steps: Sequence[Step], only: Sequence[str] | None) -> tuple[Step, ...]:
@@ -215,9 +195,8 @@ class Runner:
                 self._record(report, StepRecord(step.name, "not_run", exc.exit_code, error=str(exc)))
                 continue
             try:
-                func = step.resolve()
                 log.info("step %s: starting", step.name)
-                result = func(ctx, **step.options)
+                result = step.func(ctx, **step.options)
             except OzgwikiError as exc:
                 failure = exc
                 self._record(report, StepRecord(step.name, "failed", exc.exit_code, error=str(exc)))
@@ -257,7 +236,7 @@ class RunSettings:
     log_file: Path
     budget_seconds: float
     stop_check_seconds: float
-    run_section: Mapping[str, Any]
+    stop_page: str | None = None  # run.stop_page as configured; None: Benutzer:<bot>/Notaus
 
     @property
     def lock_file(self) -> Path:
@@ -271,27 +250,18 @@ class RunSettings:
         folder ``state.dir`` (:func:`ozgwiki.engine.state.state_dir`: ``state/`` next to the config file by
         default), so one folder holds everything a run keeps between runs.
         """
-        section = config.section("run")
-        where = f"{config.path or 'config'}: run"
-        if section.get("state_dir"):
-            state_dir = config.resolve(str(section["state_dir"]))
-        else:
-            state_dir = shared_state_dir(config)
+        run = config.run  # checked by ozgwiki.config: budget > 0, check interval >= 0
+        state_dir = run.state_dir or shared_state_dir(config)
         if log_file:
             log_path = Path(log_file).expanduser().absolute()
-        elif section.get("log_file"):
-            log_path = config.resolve(str(section["log_file"]))
         else:
-            log_path = state_dir / LOG_NAME
-        budget = section.get("budget_minutes", DEFAULT_BUDGET_MINUTES)
-        if isinstance(budget, bool) or not isinstance(budget, int | float) or budget <= 0:
-            raise ConfigError(f"{where}.budget_minutes must be a number of minutes > 0, got {budget!r}")
+            log_path = run.log_file or state_dir / LOG_NAME
         return cls(
             state_dir=state_dir,
             log_file=log_path,
-            budget_seconds=float(budget) * 60,
-            stop_check_seconds=check_seconds(section),
-            run_section=section,
+            budget_seconds=run.budget_minutes * 60,
+            stop_check_seconds=run.stop_check_seconds,
+            stop_page=run.stop_page,
         )
 
 
@@ -427,7 +397,7 @@ def _open_site(config: Config, dry_run: bool, diff_out: IO[str]) -> Site:
 def execute(
     config: Config,
     *,
-    steps: Sequence[Step] = STEPS,
+    steps: Sequence[Step],
     dry_run: bool = False,
     fmt: str = "text",
     log_file: str | os.PathLike[str] | None = None,
@@ -440,7 +410,8 @@ def execute(
     """The whole cron run: lock, log file, login, switch page, steps, summary. Never prompts.
 
     Returns the report (``report.exit_code`` is the process exit code); everything a user can cause
-    ends up in the report, not in an exception.
+    ends up in the report, not in an exception. ``steps`` are the bots (:data:`ozgwiki.bots.steps.STEPS`,
+    or some of them) or, in tests, any callables.
     """
     out = out or sys.stdout
     err = err or sys.stderr
@@ -475,7 +446,9 @@ def execute(
             log.info("run ended: exit %d (%s)%s", report.exit_code, report.status,
                      f"; {site_summary}" if site_summary else "")  # fmt: skip
             if report.message:
-                log.warning("%s", report.message)
+                # INFO, not WARNING: the run log keeps it, and the terminal shows it once, as the
+                # printer's final "ozgwiki: error: ..." line, not twice.
+                log.info("%s", report.message)
             printer.done(report, site_summary)
     finally:
         lock.release()
@@ -495,7 +468,8 @@ def _run_steps(
     """Install the switch page and the deadline as the site's write guard, then run the steps."""
     runner = Runner(steps, budget_seconds=settings.budget_seconds, clock=clock, on_step=printer.step)
     bot_user = site.userinfo.name
-    title = stop_page_title(settings.run_section, bot_user)
+    # switch.stop_page_title still takes the shape of the run: section; the value is the typed one.
+    title = stop_page_title({"stop_page": settings.stop_page}, bot_user)
     guard = WriteGuard(
         SwitchReader(site, title).read,
         title=title,

@@ -131,9 +131,7 @@ class SwitchReader:
 
     def _gone_before(self, title: str) -> bool:
         """True when the log shows a deletion or move of the title (then "missing" means "stopped")."""
-        body = self.site.api("query", list="logevents", letitle=title, leprop="type|timestamp", lelimit=50)
-        events = body.get("query", {}).get("logevents", [])
-        return any(e.get("type") in ("delete", "move") for e in events)
+        return any(e.get("type") in ("delete", "move") for e in self.site.logevents(title, limit=50))
 
 
 class WriteGuard:

@@ -4,7 +4,9 @@ Every bot (deploy, import, validate, regenerate) is "a list of :class:`PageChang
 A change is a pure ``transform(text) -> text | None`` for one title; the engine reads the pages in
 batches through the site client, respects opt-outs (``{{nobots}}``), turns pages that cannot be edited
 safely -- and redirects, which a write would break -- into reported skips, and saves through
-:meth:`ozgwiki.wiki.site.Site.edit`, the one save choke point.
+:meth:`ozgwiki.wiki.site.Site.edit`, the one save choke point. A bot whose pages must be saved in
+steps (deploy: properties, then wait for the job queue, then the rest) hands over a list of :class:`Phase`.
+Each page's report names the text and revision its transform was applied to.
 
 Runs converge: a transform describes the desired state, not a step, so a run that was killed half-way
 and started again ends where an uninterrupted run would have, and a second run changes nothing.
@@ -51,8 +53,27 @@ class PageChange:
 
 
 @dataclass(frozen=True)
+class Phase:
+    """Changes the engine finishes before it starts on the next phase of the same run.
+
+    ``after`` gets the phase's report once its last page is done and before the next phase is read;
+    it may wait (deploy waits for the job queue after the properties: SMW activates a property's type
+    only in a job, and templates saved before that store data with the old type) or raise to stop.
+    """
+
+    changes: Iterable[PageChange]
+    after: Callable[[SyncReport], None] | None = None
+
+
+@dataclass(frozen=True)
 class PageReport:
-    """The result for one page."""
+    """The result for one page.
+
+    ``base_text`` / ``base_revid`` are the page as it was when the transform was last applied to it
+    (after an edit conflict: the re-read), so a bot can describe what its edit changed without
+    remembering what its transform saw; None when the transform never ran (refused, invalid title).
+    ``base_revid`` is None for a page that did not exist. Neither appears in :meth:`as_dict`.
+    """
 
     title: str
     outcome: Outcome
@@ -60,6 +81,8 @@ class PageReport:
     message: str | None = None
     revid: int | None = None
     dry_run: bool = False
+    base_text: str | None = field(default=None, repr=False, compare=False)
+    base_revid: int | None = None
 
     def as_dict(self) -> dict[str, Any]:
         """Plain data for JSON output."""
@@ -124,8 +147,9 @@ class SyncEngine:
     and an interrupted run has written everything before the chunk it died in. ``checkpoint`` is called
     before each chunk is read and before each page; it may raise to stop the run (the cron job's time
     budget), so even a run that writes nothing stops on time. ``scope`` (:mod:`ozgwiki.definitions.scope`)
-    names the
-    pages the bot owns; a change for any other page is refused before anything is read or written.
+    names the pages the bot owns; a change for any other page is refused before anything is read or
+    written. Every bot loop goes through :meth:`run` (or :meth:`run_phases`), so the checkpoint, the
+    scope and the one-change-per-page rule hold for all of them.
     """
 
     def __init__(
@@ -153,28 +177,51 @@ class SyncEngine:
         ``states`` are pages the bot has just read already (a safety rail looked at them first);
         they are not read again. The edits stay conflict-safe: they are based on that read.
         """
+        return self.run_phases([Phase(changes)], states=states)
+
+    def run_phases(
+        self, phases: Iterable[Phase], *, states: Mapping[str, PageState] | None = None
+    ) -> SyncReport:
+        """Run the phases in order, each as :meth:`run` would, as one run: a page may be changed in
+        one phase only, and each phase's ``after`` is called with that phase's report before the next
+        phase reads anything. The report lists every phase's pages in order.
+        """
         known = states or {}
         report = SyncReport()
         seen: set[str] = set()
-        for chunk in _chunks(changes, self.chunk):
-            batch = []
-            for change in chunk:
-                if change.title in seen:
-                    # Two transforms for one page would each see the other's edit as a conflict.
-                    raise ValueError(f"page {change.title!r} is changed twice in one run")
-                seen.add(change.title)
-                refused = self._refused(change)
-                if refused is not None:
-                    report.pages.append(refused)
-                else:
-                    batch.append(change)
-            self.checkpoint()
-            unread = [c.title for c in batch if c.title not in known]
-            read = {**self.site.read_pages(unread), **known} if unread else known
-            for change in batch:
-                self.checkpoint()
-                report.pages.append(self.apply(change, read[change.title]))
+        for phase in phases:
+            done = SyncReport()
+            for chunk in _chunks(phase.changes, self.chunk):
+                done.pages += self._run_chunk(chunk, known, seen)
+            report.extend(done)
+            if phase.after is not None:
+                phase.after(done)
         return report
+
+    def _run_chunk(
+        self, chunk: Sequence[PageChange], known: Mapping[str, PageState], seen: set[str]
+    ) -> list[PageReport]:
+        """One chunk: refuse what is out of scope, read the rest in one batch, apply in input order."""
+        refused: dict[str, PageReport] = {}
+        for change in chunk:
+            if change.title in seen:
+                # Two transforms for one page would each see the other's edit as a conflict.
+                raise ValueError(f"page {change.title!r} is changed twice in one run")
+            seen.add(change.title)
+            report = self._refused(change)
+            if report is not None:
+                refused[change.title] = report
+        self.checkpoint()
+        unread = [c.title for c in chunk if c.title not in refused and c.title not in known]
+        read = {**self.site.read_pages(unread), **known} if unread else known
+        out: list[PageReport] = []
+        for change in chunk:
+            if change.title in refused:
+                out.append(refused[change.title])
+                continue
+            self.checkpoint()
+            out.append(self._edit(change, read[change.title]))
+        return out
 
     def _refused(self, change: PageChange) -> PageReport | None:
         """The report of a change outside the bot's scope (nothing is read or written), else None."""
@@ -185,11 +232,11 @@ class SyncEngine:
         return PageReport(change.title, Outcome.ERROR, change.kind, reason, dry_run=self.site.dry_run)
 
     def apply(self, change: PageChange, state: PageState | None = None) -> PageReport:
-        """Apply one change (reading the page first unless ``state`` is given)."""
-        dry = self.site.dry_run
-        refused = self._refused(change)
-        if refused is not None:
-            return refused
+        """Apply one change (reading the page first unless ``state`` is given): a run of one page."""
+        return self.run([change], states={change.title: state} if state is not None else None).pages[0]
+
+    def _edit(self, change: PageChange, state: PageState | None) -> PageReport:
+        """Save one change through the choke point; unsafe pages become reported skips."""
 
         def guarded(text: str) -> str | None:
             if text and is_redirect(text):
@@ -198,25 +245,35 @@ class SyncEngine:
                 raise _OptedOut
             return change.transform(text)
 
+        bases: list[PageState] = []  # every state the transform was applied to; the last is the base
+        revid: int | None = None
+        dry = self.site.dry_run
         try:
-            result = self.site.edit(change.title, guarded, change.summary, page=state, minor=change.minor)
+            result = self.site.edit(
+                change.title, guarded, change.summary, page=state, minor=change.minor, on_base=bases.append
+            )
         except _Redirect:
             log.warning("%s: is a redirect now; left alone", change.title)
-            message = "Seite ist eine Weiterleitung; nicht bearbeitet (zum Pflegen Weiterleitung entfernen)"
-            return PageReport(change.title, Outcome.SKIPPED, change.kind, message, dry_run=dry)
+            outcome = Outcome.SKIPPED
+            message: str | None = (
+                "Seite ist eine Weiterleitung; nicht bearbeitet (zum Pflegen Weiterleitung entfernen)"
+            )
         except _OptedOut:
             log.warning("%s: opted out of bot edits ({{nobots}}); left alone", change.title)
-            return PageReport(
-                change.title, Outcome.OPTED_OUT, change.kind, "Seite ist für Bots gesperrt", dry_run=dry
-            )
+            outcome, message = Outcome.OPTED_OUT, "Seite ist für Bots gesperrt"
         except PageTextError as exc:
             log.warning("%s: skipped: %s", change.title, exc)
-            return PageReport(change.title, Outcome.SKIPPED, change.kind, str(exc), dry_run=dry)
-        outcome = result.outcome
-        message = result.message
-        if outcome is Outcome.SKIPPED and message is None:
-            message = change.skip_reason
-        return PageReport(change.title, outcome, change.kind, message, result.revid, result.dry_run)
+            outcome, message = Outcome.SKIPPED, str(exc)
+        else:
+            outcome, message, revid, dry = result.outcome, result.message, result.revid, result.dry_run
+            if outcome is Outcome.SKIPPED and message is None:
+                message = change.skip_reason
+        base = bases[-1] if bases else None
+        return PageReport(
+            change.title, outcome, change.kind, message, revid, dry,
+            base_text=base.text if base is not None else None,
+            base_revid=base.revid if base is not None else None,
+        )  # fmt: skip
 
 
 def _chunks(items: Iterable[PageChange], size: int) -> Iterator[Sequence[PageChange]]:

@@ -5,7 +5,10 @@ Every request goes through :meth:`Site.api`, which adds ``format=json``, ``forma
 :mod:`ozgwiki.wiki.retry`, logs in again once when the session is lost, refreshes the token once on
 ``badtoken``, refuses every write in dry-run mode, and turns everything else into the project's
 errors. Every save goes through :meth:`Site.edit`, the one choke point that holds the no-change check,
-conflict handling, dry-run diffs and the counters.
+conflict handling, dry-run diffs and the counters. Bots build no queries: they read through
+:meth:`Site.read_pages` and the named listings (``allpages``, ``embeddedin``, ``pages_info``,
+``revisions``, ``logevents``, ``recentchanges``, ``newest_change``, ``site_statistics``), which follow
+continuation here and hand back the types of :mod:`ozgwiki.wiki.listings`.
 
 The HTTP layer (parameters, retries, error mapping) is :mod:`ozgwiki.wiki.transport`; mwclient serves
 only as the session and cookie holder there: its own API calls send no ``maxlag``, its sleepers can
@@ -35,6 +38,8 @@ import requests
 
 from ozgwiki.config import Config, WikiConfig
 from ozgwiki.errors import ApiError, DryRunWriteBlocked, LoginError, WikiError
+from ozgwiki.wiki import listings
+from ozgwiki.wiki.listings import PageInfo, Revision
 from ozgwiki.wiki.pages import (
     LinkTarget,
     Outcome,
@@ -78,11 +83,18 @@ RATE_LIMIT_BUCKETS = 30
 DEFAULT_MAX_CONFLICT_RETRIES = 3
 # When paraminfo does not say: MediaWiki's limits for multi-value parameters such as titles=.
 DEFAULT_TITLE_LIMITS = (50, 500)
+#: What :meth:`Site.recentchanges` asks about each change unless told otherwise (``rcprop``).
+RC_PROPS = "title|ids|sizes|flags|user|timestamp|comment"
 
 
 def _chunks(items: list[str], size: int) -> Iterator[list[str]]:
     for i in range(0, len(items), size):
         yield items[i : i + size]
+
+
+def _joined(values: Iterable[int | str]) -> str:
+    """A multi-value API parameter (namespaces ``0|10``)."""
+    return "|".join(str(v) for v in values)
 
 
 class Site:
@@ -361,6 +373,7 @@ class Site:
         *,
         page: PageState | None = None,
         minor: bool = False,
+        on_base: Callable[[PageState], None] | None = None,
     ) -> SaveResult:
         """Apply the pure ``transform`` to a page and save the result if it really changes the page.
 
@@ -368,7 +381,9 @@ class Site:
         ("leave it alone"). ``summary`` may be a function of the text the transform was applied to, so
         a summary that names what changed stays right after a conflict re-read. On a conflict the page
         is re-read and ``transform`` re-applied, at most ``max_conflict_retries`` times; then the page
-        is reported as a conflict and never overwritten.
+        is reported as a conflict and never overwritten. ``on_base`` is called with each read state just
+        before ``transform`` is applied to it: its last call names the text and revision the result is
+        based on (the sync engine reports them, so a bot need not remember what its transform saw).
         Per-page refusals (protection, spam and abuse filters, ...) become an ``error`` outcome; errors
         that concern the whole run (lost login, unreachable wiki, budget) propagate.
         """
@@ -386,6 +401,8 @@ class Site:
         for attempt in range(1, self.max_conflict_retries + 2):
             if state.invalid:
                 return self._done(title, Outcome.ERROR, message=f"ungültiger Titel: {state.invalid}")
+            if on_base is not None:
+                on_base(state)
             new = transform(state.text)
             if new is None:
                 return self._done(title, Outcome.SKIPPED, revid=state.revid, attempts=attempt)
@@ -428,14 +445,10 @@ class Site:
                 if exc.code in FATAL_EDIT_CODES:
                     raise
                 log.warning("%s: not saved: %s: %s", title, exc.code, exc.info)
-                return self._done(
-                    title, Outcome.ERROR, message=f"{exc.code}: {exc.info}", attempts=attempt
-                )
+                return self._done(title, Outcome.ERROR, message=f"{exc.code}: {exc.info}", attempts=attempt)
             result = body.get("edit", {})
             if result.get("result") != "Success":
-                return self._done(
-                    title, Outcome.ERROR, message=f"edit refused: {result}", attempts=attempt
-                )
+                return self._done(title, Outcome.ERROR, message=f"edit refused: {result}", attempts=attempt)
             if flag(result, "nochange"):
                 if self.stats.retries > retries_before:
                     fresh = self.read_pages([title])[title]
@@ -548,19 +561,117 @@ class Site:
         namespaces: Iterable[int] | None = None,
         types: str = "edit|new",
         show: str | None = None,
+        props: str = RC_PROPS,
     ) -> Iterator[dict[str, Any]]:
-        """Changes since ``since`` (oldest first), following continuation."""
+        """Changes since ``since`` (oldest first), following continuation.
+
+        ``types`` is ``rctype`` (``edit|new|log`` to see deletions and moves too), ``props`` is
+        ``rcprop`` (``...|loginfo`` adds the log entries' ``logparams``, such as a move's target).
+        """
         start = since if isinstance(since, str) else since.strftime("%Y-%m-%dT%H:%M:%SZ")
         params: dict[str, Any] = {
             "list": "recentchanges", "rcdir": "newer", "rcstart": start, "rclimit": "max", "rctype": types,
-            "rcprop": "title|ids|sizes|flags|user|timestamp|comment",
+            "rcprop": props,
         }  # fmt: skip
         if namespaces is not None:
-            params["rcnamespace"] = "|".join(str(n) for n in namespaces)
+            params["rcnamespace"] = _joined(namespaces)
         if show:
             params["rcshow"] = show
         for body in self.query(**params):
-            yield from body.get("query", {}).get("recentchanges", [])
+            yield from listings.entries(body, "recentchanges")
+
+    def newest_change(self, namespaces: Iterable[int]) -> tuple[dict[str, Any] | None, str | None]:
+        """The newest recent-changes entry in ``namespaces`` (``rcid``, ``timestamp``; None when the
+        wiki has none) and the server time of the answer (``curtimestamp``): one request, no paging.
+        """
+        body = self.api(
+            "query", list="recentchanges", rcnamespace=_joined(namespaces), rcdir="older", rclimit=1,
+            rcprop="ids|timestamp", curtimestamp=True,
+        )  # fmt: skip
+        found = listings.entries(body, "recentchanges")
+        now = body.get("curtimestamp")
+        return (found[0] if found else None), (str(now) if now else None)
+
+    # ------------------------------------------------------------------ named listings
+
+    def allpages(self, prefix: str = "", *, namespace: int = 0) -> Iterator[str]:
+        """Titles of the pages in ``namespace`` whose title starts with ``prefix`` (``list=allpages``).
+
+        It reads the page table directly, so it does not wait for the job queue as categories do.
+        """
+        params: dict[str, Any] = {"list": "allpages", "apnamespace": namespace, "aplimit": "max"}
+        if prefix:
+            params["apprefix"] = prefix
+        for body in self.query(**params):
+            yield from (str(e["title"]) for e in listings.entries(body, "allpages"))
+
+    def embeddedin(self, title: str, *, namespaces: Iterable[int] | None = None) -> Iterator[str]:
+        """Titles of the pages (in ``namespaces``; all when None) that transclude ``title``."""
+        params: dict[str, Any] = {"list": "embeddedin", "eititle": title, "eilimit": "max"}
+        if namespaces is not None:
+            params["einamespace"] = _joined(namespaces)
+        for body in self.query(**params):
+            yield from (str(e["title"]) for e in listings.entries(body, "embeddedin"))
+
+    def pages_info(self, titles: Iterable[str]) -> dict[str, PageInfo]:
+        """``prop=info`` of pages, batched like :meth:`read_pages`, keyed by the wiki's title.
+
+        No request for no titles; a title the wiki normalises comes back under its normal form.
+        """
+        todo = list(dict.fromkeys(titles))
+        out: dict[str, PageInfo] = {}
+        if not todo:
+            return out
+        for batch in _chunks(todo, self.batch_size):
+            for body in self.query(prop="info", titles="|".join(batch)):
+                for page in listings.pages(body):
+                    out[str(page["title"])] = listings.page_info(page)
+        return out
+
+    def revisions(self, title: str, *, user: str | None = None, limit: int = 1) -> list[Revision]:
+        """The newest ``limit`` revisions of one page (by ``user`` only, if given), newest first.
+
+        Continuation is followed only until ``limit`` revisions are there: for the usual small limit
+        that is one request.
+        """
+        params: dict[str, Any] = {
+            "prop": "revisions", "titles": title, "rvlimit": limit, "rvprop": "ids|content",
+            "rvslots": "main",
+        }  # fmt: skip
+        if user is not None:
+            params["rvuser"] = user
+        out: list[Revision] = []
+        for body in self.query(**params):
+            for page in listings.pages(body):
+                out += listings.revisions(page)
+            if len(out) >= limit:
+                break
+        return out[:limit]
+
+    def logevents(self, title: str, *, limit: int = 50) -> list[dict[str, Any]]:
+        """The newest ``limit`` log entries about ``title`` (``type``, ``timestamp``), newest first.
+
+        Continuation is followed only until ``limit`` entries are there (one request up to 500).
+        """
+        out: list[dict[str, Any]] = []
+        for body in self.query(list="logevents", letitle=title, leprop="type|timestamp", lelimit=limit):
+            out += listings.entries(body, "logevents")
+            if len(out) >= limit:
+                break
+        return out[:limit]
+
+    def site_statistics(self) -> dict[str, int]:
+        """The wiki's counters (``meta=siteinfo&siprop=statistics``): pages, edits, users, jobs, ...
+
+        Never cached: callers poll it (the job queue).
+        """
+        body = self.api("query", meta="siteinfo", siprop="statistics")
+        raw = body.get("query", {}).get("statistics", {})
+        return {str(k): int(v) for k, v in raw.items() if isinstance(v, int) and not isinstance(v, bool)}
+
+    def job_count(self) -> int:
+        """Jobs waiting in the wiki's queue (an estimate on big wikis); one request each time."""
+        return self.site_statistics().get("jobs", 0)
 
     def ask(self, query: str) -> dict[str, dict[str, Any]]:
         """Run an SMW ``#ask`` query and return all results keyed by page (or subobject) name.

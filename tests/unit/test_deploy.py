@@ -418,3 +418,35 @@ def test_run_refuses_a_wiki_without_scribunto_before_reading_pages(
     with pytest.raises(deploy.DeployError, match="Scribunto"):
         deploy_bot.run(ctx)
     assert wiki.events == []
+
+
+def test_a_run_reads_every_page_once_and_the_record_again_before_its_final_save(
+    fake_wiki: tuple[FakeWiki, BotContext],
+) -> None:
+    wiki, ctx = fake_wiki
+    deploy_bot.run(ctx)
+    reads = [t.split("|") for kind, t in wiki.events if kind == "read"]
+    record = deploy.record_title("OzgBot")
+    desired = [p.title for p in deploy.desired_pages(schema.load(), SMW_PF)]
+    assert reads == [[*desired, record], [record]]
+
+
+def test_deploy_stops_at_the_checkpoint_like_every_engine_run(fake_wiki: tuple[FakeWiki, BotContext]) -> None:
+    """The cron job's deadline is checked before each page, so an overlong deploy stops between pages."""
+
+    class Stop(Exception):
+        pass
+
+    wiki, ctx = fake_wiki
+    calls: list[int] = []
+
+    def checkpoint() -> None:
+        calls.append(1)
+        if len(calls) == 5:  # write-ahead record (chunk, page), properties (chunk, 1st page), 2nd page
+            raise Stop
+
+    with pytest.raises(Stop):
+        deploy_bot.run(dataclasses.replace(ctx, checkpoint=checkpoint))
+    edits = [t for kind, t in wiki.events if kind == "edit"]
+    assert edits[0] == deploy.record_title("OzgBot")
+    assert len(edits) == 2 and edits[1].startswith("Attribut:")

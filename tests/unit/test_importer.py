@@ -25,6 +25,7 @@ from ozgwiki.engine.bot import BotContext
 from ozgwiki.engine.sync import Outcome
 from ozgwiki.errors import ConfigError, PageTextError, SafetyRailError
 from ozgwiki.render.plans import PagePlan, plan_pages
+from ozgwiki.wiki.listings import Revision
 from ozgwiki.wiki.pages import PageState, SaveResult, same_after_save
 
 CONFIG = Config(WikiConfig("http://wiki.invalid/w/api.php", "OzgBot@ozgwiki"))
@@ -169,7 +170,7 @@ class FakeStats:
 
 
 class FakeSite:
-    """Pages in a dict, with the site client's contract for read_pages / edit / query(allpages)."""
+    """Pages in a dict, with the site client's contract for read_pages / edit / allpages / revisions."""
 
     def __init__(self, pages: dict[str, str] | None = None, *, dry_run: bool = False) -> None:
         self.pages = dict(pages or {})
@@ -178,18 +179,17 @@ class FakeSite:
         self.reads: list[list[str]] = []
         self.summaries: dict[str, str] = {}
         self.history: dict[str, list[tuple[int, str]]] = {}  # title -> the bot's revisions (id, text)
+        self.saved_meanwhile: dict[str, str] = {}  # title -> someone else's save between read and save
         self.revid = 100
 
-    def query(self, **params: Any) -> Iterator[dict[str, Any]]:
-        if params.get("prop") == "revisions":  # the bot's own last revisions of one page
-            assert params["rvuser"] == "OzgBot" and "|" not in params["titles"]
-            revs = self.history.get(params["titles"], [])[::-1][: params["rvlimit"]]
-            yield {"query": {"pages": [{"title": params["titles"], "revisions": [
-                {"revid": r, "slots": {"main": {"content": t}}} for r, t in revs]}]}}  # fmt: skip
-            return
-        assert params["list"] == "allpages" and params["apnamespace"] == 0
-        found = sorted(t for t in self.pages if t.startswith(params["apprefix"]))
-        yield {"query": {"allpages": [{"ns": 0, "title": t} for t in found]}}
+    def revisions(self, title: str, *, user: str | None = None, limit: int = 1) -> list[Revision]:
+        """The bot's own last revisions of one page, newest first."""
+        assert user == "OzgBot"
+        return [Revision(r, t) for r, t in self.history.get(title, [])[::-1][:limit]]
+
+    def allpages(self, prefix: str = "", *, namespace: int = 0) -> Iterator[str]:
+        assert namespace == 0
+        yield from sorted(t for t in self.pages if t.startswith(prefix))
 
     def read_pages(self, titles: list[str]) -> dict[str, PageState]:
         self.reads.append(list(titles))
@@ -203,7 +203,14 @@ class FakeSite:
         *,
         page: Any,
         minor: bool,
+        on_base: Callable[[PageState], None],
     ) -> SaveResult:
+        if title in self.saved_meanwhile:  # the first save conflicts: re-read and re-apply, as Site.edit
+            on_base(page)
+            transform(page.text)
+            self.pages[title] = self.saved_meanwhile.pop(title)
+            page = PageState(title, True, self.pages[title], revid=50)
+        on_base(page)
         new = transform(page.text)
         if new is None:
             return SaveResult(title, Outcome.SKIPPED)
@@ -307,6 +314,21 @@ def test_an_editors_change_the_import_sets_back_is_no_catalogue_change(sample: C
     assert "zurückgesetzt: 99012001001000 (Typ)" in "\n".join(
         importer.CatalogueDiff(**result.data["diff"]).lines()
     )
+
+
+def test_after_an_edit_conflict_summary_and_diff_describe_the_re_read_page(sample: Catalogue) -> None:
+    """Read: missing (a new key). Meanwhile someone creates it with another Typ: the saved edit changes
+    the Typ of an existing page, and that is what summary and diff must say."""
+    title = "LeiKa 99012001001000"
+    done = FakeSite()
+    _run(done, sample)
+    site = FakeSite()
+    site.saved_meanwhile[title] = done.pages[title].replace("| Typ = 4", "| Typ = 2")
+    result = _run(site, sample)
+    assert "| Typ = 4" in site.pages[title]
+    assert site.summaries[title] == "Bot: Katalogdaten aktualisiert (Typ)"
+    assert result.data["diff"]["changed"] == {"99012001001000": ["Typ"]}
+    assert "99012001001000" not in result.data["diff"]["new"]
 
 
 def test_opted_out_and_unsafe_pages_need_attention(sample: Catalogue) -> None:

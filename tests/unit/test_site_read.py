@@ -240,3 +240,164 @@ def test_repeated_titles_are_read_once(monkeypatch, rsps) -> None:
     got = site.read_pages(["Baugenehmigung", "Baugenehmigung"])
     assert list(got) == ["Baugenehmigung"]
     assert fx.sent(rsps, "query")[-1]["titles"] == "Baugenehmigung"
+
+
+# ---------------------------------------------------------------- named listings
+# No recordings of these modules exist; the hand-made bodies follow MediaWiki 1.39's formatversion=2
+# shapes (list=allpages / embeddedin / logevents entries, prop=info and prop=revisions pages).
+
+
+def cont(key: str, value: str) -> dict[str, Any]:
+    return {key: value, "continue": "-||"}
+
+
+def test_allpages_follows_continuation_and_sends_prefix_and_namespace(monkeypatch, rsps) -> None:
+    site, _ = fx.make_site(monkeypatch)
+    first = {
+        "continue": cont("apcontinue", "LeiKa_99"),
+        "query": {"allpages": [{"ns": 0, "title": "LeiKa 1"}]},
+    }
+    second = {"batchcomplete": True, "query": {"allpages": [{"ns": 0, "title": "LeiKa 99"}]}}
+    fx.register_body(rsps, "query", first)
+    fx.register_body(rsps, "query", second)
+    assert list(site.allpages("LeiKa ", namespace=0)) == ["LeiKa 1", "LeiKa 99"]
+    p1, p2 = fx.sent(rsps, "query")
+    assert (p1["list"], p1["apprefix"], p1["apnamespace"], p1["aplimit"]) == (
+        "allpages",
+        "LeiKa ",
+        "0",
+        "max",
+    )
+    assert "apcontinue" not in p1 and p2["apcontinue"] == "LeiKa_99" and p2["apprefix"] == "LeiKa "
+
+
+def test_embeddedin_follows_continuation_and_joins_namespaces(monkeypatch, rsps) -> None:
+    site, _ = fx.make_site(monkeypatch)
+    first = {"continue": cont("eicontinue", "0|12"), "query": {"embeddedin": [{"ns": 0, "title": "A"}]}}
+    second = {"batchcomplete": True, "query": {"embeddedin": [{"ns": 4, "title": "OZG-Wiki:B"}]}}
+    fx.register_body(rsps, "query", first)
+    fx.register_body(rsps, "query", second)
+    assert list(site.embeddedin("Vorlage:Steckbrief", namespaces=[0, 4])) == ["A", "OZG-Wiki:B"]
+    p1, p2 = fx.sent(rsps, "query")
+    assert (p1["list"], p1["eititle"], p1["einamespace"], p1["eilimit"]) == (
+        "embeddedin", "Vorlage:Steckbrief", "0|4", "max",
+    )  # fmt: skip
+    assert p2["eicontinue"] == "0|12"
+
+
+def test_pages_info_is_batched_by_the_title_limit_and_keyed_by_the_wikis_title(monkeypatch, rsps) -> None:
+    site, _ = fx.make_site(monkeypatch)
+    register_rights(rsps, high=False)
+
+    def info(request: Any) -> tuple[int, dict[str, str], str]:
+        import json
+
+        titles = dict(parse_qsl(urlsplit(request.url).query))["titles"].split("|")
+        pages = [
+            {"ns": 0, "title": t, "missing": True} if t == "Seite 7" else
+            {"ns": 0, "title": t, "pageid": 1, "touched": f"2026-11-29T00:00:{len(t):02d}Z", "lastrevid": 9}
+            for t in titles
+        ]  # fmt: skip
+        return 200, {}, json.dumps({"batchcomplete": True, "query": {"pages": pages}})
+
+    rsps.add_callback("GET", fx.API_URL, callback=info)
+    got = site.pages_info([f"Seite {i}" for i in range(60)] + ["Seite 1"])
+    reads = [p for p in fx.sent(rsps, "query") if p.get("prop") == "info"]
+    assert [len(p["titles"].split("|")) for p in reads] == [50, 10]  # repeated titles asked once
+    assert len(got) == 60 and got["Seite 1"].exists and got["Seite 1"].touched == "2026-11-29T00:00:07Z"
+    assert got["Seite 1"].lastrevid == 9
+    assert not got["Seite 7"].exists and got["Seite 7"].touched is None
+
+
+def test_pages_info_of_nothing_sends_nothing(monkeypatch, rsps) -> None:
+    site, _ = fx.make_site(monkeypatch)
+    assert site.pages_info([]) == {}
+    assert len(rsps.calls) == 0  # not even the title limits
+
+
+def revisions_body(revs: list[tuple[int, str]], more: bool = False) -> dict[str, Any]:
+    found = [{"revid": r, "slots": {"main": {"contentmodel": "wikitext", "content": t}}} for r, t in revs]
+    page = {"ns": 0, "title": "LeiKa 1", "revisions": found}
+    body: dict[str, Any] = {"query": {"pages": [page]}}
+    if more:
+        body["continue"] = cont("rvcontinue", "20261129000000|3")
+    return body
+
+
+def test_revisions_by_a_user_is_one_request_when_the_limit_is_reached(monkeypatch, rsps) -> None:
+    site, _ = fx.make_site(monkeypatch)
+    fx.register_body(rsps, "query", revisions_body([(12, "neu"), (8, "alt")], more=True))
+    got = site.revisions("LeiKa 1", user="OzgBot", limit=2)
+    assert [(r.revid, r.text) for r in got] == [(12, "neu"), (8, "alt")]
+    (p,) = fx.sent(rsps, "query")  # the wiki offered more; two were asked for
+    assert (p["prop"], p["titles"], p["rvuser"], p["rvlimit"]) == ("revisions", "LeiKa 1", "OzgBot", "2")
+    assert (p["rvprop"], p["rvslots"]) == ("ids|content", "main")
+
+
+def test_revisions_follow_continuation_until_the_limit(monkeypatch, rsps) -> None:
+    site, _ = fx.make_site(monkeypatch)
+    fx.register_body(rsps, "query", revisions_body([(12, "neu")], more=True))  # a size-limited answer
+    fx.register_body(rsps, "query", revisions_body([(8, "alt")]))
+    assert [r.revid for r in site.revisions("LeiKa 1", user="OzgBot", limit=2)] == [12, 8]
+    assert fx.sent(rsps, "query")[1]["rvcontinue"] == "20261129000000|3"
+
+
+def test_revisions_of_a_missing_page_are_none(monkeypatch, rsps) -> None:
+    site, _ = fx.make_site(monkeypatch)
+    fx.register_body(rsps, "query", {"query": {"pages": [{"ns": 0, "title": "LeiKa 1", "missing": True}]}})
+    assert site.revisions("LeiKa 1", limit=2) == []
+    assert "rvuser" not in fx.sent(rsps, "query")[0]
+
+
+def test_logevents_of_a_title_one_request_up_to_the_limit(monkeypatch, rsps) -> None:
+    site, _ = fx.make_site(monkeypatch)
+    events = [{"type": "move", "timestamp": "2026-11-29T00:00:02Z"}, {"type": "create", "timestamp": "x"}]
+    fx.register_body(rsps, "query", {"continue": cont("lecontinue", "1|2"), "query": {"logevents": events}})
+    assert [e["type"] for e in site.logevents("Benutzer:OzgBot/Notaus", limit=2)] == ["move", "create"]
+    (p,) = fx.sent(rsps, "query")
+    assert (p["list"], p["letitle"], p["leprop"], p["lelimit"]) == (
+        "logevents", "Benutzer:OzgBot/Notaus", "type|timestamp", "2",
+    )  # fmt: skip
+
+
+def test_site_statistics_and_job_count_are_read_fresh_each_time(monkeypatch, rsps) -> None:
+    site, _ = fx.make_site(monkeypatch)
+    for jobs in (4, 0):
+        body = fx.body("siteinfo_extensions")
+        body["query"]["statistics"]["jobs"] = jobs
+        fx.register(rsps, "siteinfo_extensions", body_override=body)
+    assert site.job_count() == 4
+    stats = site.site_statistics()
+    assert (
+        stats["jobs"] == 0
+        and stats["pages"] == fx.body("siteinfo_extensions")["query"]["statistics"]["pages"]
+    )
+    assert [(p["meta"], p["siprop"]) for p in fx.sent(rsps, "query")] == [("siteinfo", "statistics")] * 2
+
+
+def test_newest_change_is_one_request_with_the_server_time(monkeypatch, rsps) -> None:
+    site, _ = fx.make_site(monkeypatch)
+    entry = {"type": "edit", "rcid": 41, "timestamp": "2026-11-29T01:02:03Z"}
+    fx.register(rsps, "recentchanges_fv2", body_override={
+        "curtimestamp": "2026-11-29T02:00:00Z", "continue": cont("rccontinue", "x|40"),
+        "query": {"recentchanges": [entry]}})  # fmt: skip
+    fx.register(rsps, "recentchanges_fv2", body_override={"curtimestamp": "2026-11-29T02:00:01Z",
+                                                         "query": {"recentchanges": []}})  # fmt: skip
+    assert site.newest_change([0, 4]) == (entry, "2026-11-29T02:00:00Z")
+    assert site.newest_change([0]) == (None, "2026-11-29T02:00:01Z")
+    p = fx.sent(rsps, "query")[0]
+    assert (p["rcnamespace"], p["rcdir"], p["rclimit"], p["rcprop"], p["curtimestamp"]) == (
+        "0|4", "older", "1", "ids|timestamp", "1",
+    )  # fmt: skip
+    assert len(fx.sent(rsps, "query")) == 2  # the continue offered is never followed
+
+
+def test_recentchanges_with_log_entries_and_other_props(monkeypatch, rsps) -> None:
+    site, _ = fx.make_site(monkeypatch)
+    fx.register(rsps, "recentchanges_fv2")
+    got = list(site.recentchanges("2026-11-29T01:00:00Z", namespaces=[0], types="edit|new|log",
+                                  props="title|ids|timestamp|user|loginfo"))  # fmt: skip
+    assert got == fx.body("recentchanges_fv2")["query"]["recentchanges"]
+    p = fx.sent(rsps, "query")[0]
+    assert (p["rctype"], p["rcprop"], p["rcstart"]) == ("edit|new|log", "title|ids|timestamp|user|loginfo",
+                                                        "2026-11-29T01:00:00Z")  # fmt: skip

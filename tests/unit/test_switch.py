@@ -234,6 +234,19 @@ def test_reader(monkeypatch, rsps, pages, log_types, state) -> None:
     assert SwitchReader(site, SWITCH).read().state is state
 
 
+@pytest.mark.parametrize(("pages", "asked"), [({}, 1), ({SWITCH: "an"}, 0)], ids=["missing", "exists"])
+def test_reader_asks_the_log_only_about_a_missing_page_in_one_request(
+    monkeypatch, rsps, pages, asked
+) -> None:
+    site, _ = logged_in(monkeypatch, rsps)
+    serve(rsps, FakeWiki(pages, ("delete",)))
+    SwitchReader(site, SWITCH).read()
+    sent = [p for p in fx.sent(rsps, "query") if p.get("list") == "logevents"]
+    assert [(p["letitle"], p["leprop"], p["lelimit"]) for p in sent] == [
+        (SWITCH, "type|timestamp", "50")
+    ] * asked
+
+
 def test_site_hook_refuses_edit_before_it_is_sent(monkeypatch, rsps) -> None:
     site, t = logged_in(monkeypatch, rsps)
     wiki = FakeWiki({SWITCH: "an", "Baugenehmigung": "alt"})

@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 import pytest
 
-from ozgwiki.engine.sync import Outcome, PageChange, SyncEngine
+from ozgwiki.engine.sync import Outcome, PageChange, Phase, SyncEngine, SyncReport
 from ozgwiki.errors import PageTextError
 from ozgwiki.wiki.pages import PageState, SaveResult, same_after_save
 
@@ -23,6 +23,8 @@ class FakeSite:
         self.dry_run = dry_run
         self.read_calls: list[list[str]] = []
         self.saved: list[str] = []
+        # title -> text an editor saves between the bot's read and its save: a conflict, re-read
+        self.editor_saves: dict[str, str] = {}
 
     def read_pages(self, titles: list[str]) -> dict[str, PageState]:
         self.read_calls.append(list(titles))
@@ -32,9 +34,18 @@ class FakeSite:
         }
 
     def edit(
-        self, title: str, transform: Callable[[str], str | None], summary: str, *, page=None, minor=False
-    ) -> SaveResult:
+        self, title: str, transform: Callable[[str], str | None], summary: str, *, page=None, minor=False,
+        on_base=None,
+    ) -> SaveResult:  # fmt: skip
         state = page or self.read_pages([title])[title]
+        if title in self.editor_saves:  # first attempt conflicts: re-read, apply again (as Site.edit does)
+            if on_base is not None:
+                on_base(state)
+            transform(state.text)
+            self.pages[title] = self.editor_saves.pop(title)
+            state = PageState(title, True, self.pages[title], revid=(state.revid or 0) + 10)
+        if on_base is not None:
+            on_base(state)
         new = transform(state.text)
         if new is None:
             return SaveResult(title, Outcome.SKIPPED)
@@ -153,3 +164,164 @@ def test_checkpoint_runs_before_each_chunk_and_page_and_can_stop_the_run() -> No
         SyncEngine(site, bot_user="OzgBot", chunk=2, checkpoint=checkpoint).run(changes)  # type: ignore[arg-type]
     assert site.saved == ["P0", "P1"]
     assert site.read_calls == [["P0", "P1"]]
+
+
+# ---------------------------------------------------------------- what the report says about the base
+
+
+def test_the_report_names_the_text_and_revision_the_edit_was_based_on() -> None:
+    site = FakeSite({"A": "alt", "B": "gleich"})
+    report = engine(site).run(
+        [PageChange("A", set_text("neu"), "Bot"), PageChange("B", set_text("gleich"), "Bot"),
+         PageChange("N", set_text("n"), "Bot")]
+    )  # fmt: skip
+    a, b, n = report.pages
+    assert (a.base_text, a.base_revid, a.revid) == ("alt", 1, 2)
+    assert (b.outcome, b.base_text, b.base_revid) == (Outcome.UNCHANGED, "gleich", 1)
+    assert (n.outcome, n.base_text, n.base_revid) == (Outcome.CREATED, "", None)
+    assert set(a.as_dict()) == {"title", "outcome", "kind", "message", "revid", "dry_run"}  # no texts in JSON
+
+
+def test_after_a_conflict_the_base_is_the_re_read_not_the_first_read() -> None:
+    site = FakeSite({"A": "alt"})
+    site.editor_saves["A"] = "von Hand"
+    seen: list[str] = []
+
+    def transform(text: str) -> str:
+        seen.append(text)
+        return text + " + Bot"
+
+    page = engine(site).run([PageChange("A", transform, "Bot")]).pages[0]
+    assert seen == ["alt", "von Hand"]
+    assert (page.outcome, page.base_text, page.base_revid) == (Outcome.CHANGED, "von Hand", 11)
+    assert site.pages["A"] == "von Hand + Bot"
+
+
+def test_a_refused_or_opted_out_page_reports_what_it_saw() -> None:
+    site = FakeSite({"A": "{{nobots}}"})
+    page = engine(site).run([PageChange("A", set_text("x"), "Bot")]).pages[0]
+    assert page.outcome is Outcome.OPTED_OUT and page.base_text == "{{nobots}}"
+
+
+# ---------------------------------------------------------------- phases
+
+
+def test_phases_run_in_order_and_after_sees_only_its_phase_before_the_next_is_read() -> None:
+    site = FakeSite({"Attribut:X": "alt"})
+    events: list[object] = []
+
+    def after(done: SyncReport) -> None:
+        events.append(("after", [p.title for p in done.pages], list(site.read_calls)))
+
+    properties = [
+        PageChange("Attribut:X", set_text("neu"), "Bot"),
+        PageChange("Attribut:Y", set_text("y"), "Bot"),
+    ]
+    report = engine(site).run_phases(
+        [Phase(properties, after=after), Phase([PageChange("Vorlage:Z", set_text("z"), "Bot")])]
+    )
+    assert events == [("after", ["Attribut:X", "Attribut:Y"], [["Attribut:X", "Attribut:Y"]])]
+    assert site.read_calls == [["Attribut:X", "Attribut:Y"], ["Vorlage:Z"]]
+    assert [p.title for p in report.pages] == ["Attribut:X", "Attribut:Y", "Vorlage:Z"]
+    assert site.saved == ["Attribut:X", "Attribut:Y", "Vorlage:Z"]
+
+
+def test_an_after_that_raises_stops_the_run_before_the_next_phase() -> None:
+    class Wait(Exception):
+        pass
+
+    def after(_done: SyncReport) -> None:
+        raise Wait
+
+    site = FakeSite({})
+    with pytest.raises(Wait):
+        engine(site).run_phases(
+            [
+                Phase([PageChange("A", set_text("a"), "Bot")], after=after),
+                Phase([PageChange("B", set_text("b"), "Bot")]),
+            ]
+        )
+    assert site.saved == ["A"]
+
+
+def test_a_page_in_two_phases_is_changed_twice_in_one_run() -> None:
+    site = FakeSite({})
+    with pytest.raises(ValueError, match="changed twice"):
+        engine(site).run_phases(
+            [Phase([PageChange("A", set_text("1"), "Bot")]), Phase([PageChange("A", set_text("2"), "Bot")])]
+        )
+    assert site.saved == ["A"]
+
+
+def test_the_checkpoint_runs_in_every_phase() -> None:
+    calls: list[str] = []
+    site = FakeSite({})
+    sync = SyncEngine(site, bot_user="OzgBot", checkpoint=lambda: calls.append("x"))  # type: ignore[arg-type]
+    sync.run_phases(
+        [Phase([PageChange("A", set_text("a"), "Bot")]), Phase([PageChange("B", set_text("b"), "Bot")])]
+    )
+    assert calls == ["x"] * 4  # chunk + page, twice
+
+
+def test_states_given_to_the_run_are_not_read_again_in_any_phase() -> None:
+    site = FakeSite({"A": "alt", "B": "alt"})
+    states = {t: PageState(t, True, "alt", revid=5) for t in ("A", "B")}
+    report = engine(site).run_phases(
+        [Phase([PageChange("A", set_text("a"), "Bot")]), Phase([PageChange("B", set_text("b"), "Bot")])],
+        states=states,
+    )
+    assert site.read_calls == []
+    assert [p.base_revid for p in report.pages] == [5, 5]
+
+
+class OnlyVorlagen:
+    """A scope that owns templates only."""
+
+    def allows(self, title: str) -> bool:
+        return title.startswith("Vorlage:")
+
+    def why_not(self, title: str) -> str:
+        return f"{title} gehört nicht dem Bot"
+
+
+def test_refused_pages_keep_their_place_in_the_report_and_are_not_read() -> None:
+    site = FakeSite({})
+    sync = SyncEngine(site, bot_user="OzgBot", scope=OnlyVorlagen())  # type: ignore[arg-type]
+    report = sync.run([PageChange(t, set_text("x"), "Bot") for t in ("Vorlage:A", "Hauptseite", "Vorlage:B")])
+    assert [(p.title, p.outcome) for p in report.pages] == [
+        ("Vorlage:A", Outcome.CREATED), ("Hauptseite", Outcome.ERROR), ("Vorlage:B", Outcome.CREATED),
+    ]  # fmt: skip
+    assert report.pages[1].message == "Hauptseite gehört nicht dem Bot" and report.pages[1].base_text is None
+    assert site.read_calls == [["Vorlage:A", "Vorlage:B"]]
+
+
+# ---------------------------------------------------------------- over the real site client
+
+
+def test_over_the_site_client_the_base_after_a_conflict_is_the_editors_revision(monkeypatch) -> None:
+    """Site.edit's on_base hook: the engine learns the re-read revision, which the fake above only mimics."""
+    import fixtures_smw as fx
+    import responses
+
+    recorded = fx.body("revisions_content_fv2")["query"]["pages"][0]
+    rev = recorded["revisions"][0]
+    first = PageState(
+        recorded["title"], True, rev["slots"]["main"]["content"], revid=rev["revid"],
+        timestamp=rev["timestamp"], starttimestamp="2026-11-29T02:00:00Z", user=rev["user"],
+    )  # fmt: skip
+    editor_text = first.text + "\nZeile der Redakteurin"
+    again = fx.body("revisions_content_fv2")
+    again["query"]["pages"][0]["revisions"][0].update(revid=rev["revid"] + 1, user="Redakteurin")
+    again["query"]["pages"][0]["revisions"][0]["slots"]["main"]["content"] = editor_text
+    with responses.RequestsMock() as rsps:
+        site, _ = fx.logged_in_as_bot(monkeypatch, rsps)
+        fx.register(rsps, "tokens_csrf")
+        fx.register(rsps, "edit_conflict_fv2")
+        fx.register(rsps, "revisions_content_fv2", body_override=again)
+        fx.register(rsps, "edit_update")
+        change = PageChange(first.title, lambda text: text + "\nBot-Zeile", "Bot: Test")
+        page = SyncEngine(site, bot_user="OzgBot").run([change], states={first.title: first}).pages[0]
+        saved = fx.sent(rsps, "edit")[-1]
+    assert page.outcome is Outcome.CHANGED and page.revid == fx.body("edit_update")["edit"]["newrevid"]
+    assert (page.base_text, page.base_revid) == (editor_text, rev["revid"] + 1)
+    assert saved["baserevid"] == str(page.base_revid) and saved["text"] == editor_text + "\nBot-Zeile"

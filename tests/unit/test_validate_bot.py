@@ -7,6 +7,7 @@ is exercised in tests/integration/test_validate_wiki.py.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
@@ -79,22 +80,19 @@ class FakeSite:
         )
 
     # the Site contract the bot uses
-    def query(self, **params: Any) -> Iterator[dict[str, Any]]:
-        if params.get("list") == "recentchanges":
-            namespaces = {int(n) for n in str(params["rcnamespace"]).split("|")}
-            entries = [e for e in self.rc if e["ns"] in namespaces]
-            if params.get("rcdir") == "older":
-                yield {"query": {"recentchanges": entries[::-1][:1]}, "curtimestamp": "2099-01-01T00:00:00Z"}
-                return
-            start = params.get("rcstart", "")
-            yield {"query": {"recentchanges": [e for e in entries if e["timestamp"] >= start]}}
-            return
-        if params.get("list") == "embeddedin":
-            name = params["eititle"].split(":", 1)[1]
-            hits = [{"title": t} for t, text in self.pages.items() if "{{" + name in text and ":" not in t]
-            yield {"query": {"embeddedin": hits}}
-            return
-        raise AssertionError(params)
+    def recentchanges(
+        self, since: str, *, namespaces: Any, types: str = "edit|new", show: Any = None, props: str = ""
+    ) -> Iterator[dict[str, Any]]:
+        assert types == "edit|new|log" and "loginfo" in props  # deletions and moves count, with targets
+        yield from (e for e in self.rc if e["ns"] in set(namespaces) and e["timestamp"] >= since)
+
+    def newest_change(self, namespaces: Any) -> tuple[dict[str, Any] | None, str | None]:
+        entries = [e for e in self.rc if e["ns"] in set(namespaces)]
+        return (entries[-1] if entries else None), "2099-01-01T00:00:00Z"
+
+    def embeddedin(self, title: str, *, namespaces: Any = None) -> Iterator[str]:
+        name = title.split(":", 1)[1]
+        yield from (t for t, text in self.pages.items() if "{{" + name in text and ":" not in t)
 
     def read_pages(self, titles: list[str]) -> dict[str, PageState]:
         return {
@@ -111,11 +109,14 @@ class FakeSite:
         *,
         page: Any = None,
         minor: bool = False,
+        on_base: Callable[[PageState], None] | None = None,
     ) -> SaveResult:
         title = REPORT if title == "Project:LeiKa-Schlüsselprüfung" else title
         if title == REPORT and self.fail_report:
             return SaveResult(title, Outcome.ERROR, message="abusefilter")
         old = self.pages.get(title, "")
+        if on_base is not None:
+            on_base(PageState(title, title in self.pages, old, revid=1 if title in self.pages else None))
         new = transform(old)
         if new is None:
             return SaveResult(title, Outcome.SKIPPED)
@@ -272,6 +273,26 @@ def test_fix_format_edits_through_the_engine_and_rechecks(site: FakeSite, ctx: B
     assert result.data["fixed"] == [{"page": "Steckbrief A", "keys": ["99 012 001 001 000"]}]
 
 
+def test_fix_format_stops_at_the_checkpoint_like_every_engine_run(site: FakeSite, ctx: BotContext) -> None:
+    """The cron job's deadline is checked before each page the fix edits, not only before the report."""
+
+    class Stop(Exception):
+        pass
+
+    calls: list[int] = []
+
+    def checkpoint() -> None:
+        calls.append(1)
+        if len(calls) == 3:  # the chunk, page A, then page B
+            raise Stop
+
+    site.write("Steckbrief A", steckbrief("99 012 001 001 000"))
+    site.write("Steckbrief B", steckbrief("99012 001 001 000"))
+    with pytest.raises(Stop):
+        validate.run(dataclasses.replace(ctx, checkpoint=checkpoint), fix=True)
+    assert site.saved == ["Steckbrief A"]
+
+
 def test_without_fix_the_editor_page_is_never_edited(site: FakeSite, ctx: BotContext) -> None:
     site.write("Steckbrief A", steckbrief("99 012 001 001 000"))
     result = validate.run(ctx)
@@ -303,3 +324,47 @@ def test_json_lines_output(site: FakeSite, ctx: BotContext, capsys: pytest.Captu
 )
 def test_parse_since(value: str, expected: datetime) -> None:
     assert parse_since(value, now=datetime(2024, 3, 10, 12, 0, tzinfo=UTC)) == expected
+
+
+# --- one setting, both bots -------------------------------------------------------------------------
+
+REGIONAL = "77000000000316"  # 14 digits without 99: valid only with validate.allow_regional
+
+
+@pytest.mark.parametrize("allowed", [False, True])
+def test_validate_and_regenerate_judge_regional_keys_by_the_same_setting(
+    site: FakeSite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, allowed: bool
+) -> None:
+    """``validate.allow_regional`` is read once (ozgwiki.config) into the run's KeyRules: a key the
+    maintenance page accepts is exactly a key the regeneration bot carries into the overviews."""
+    from ozgwiki.bots import regenerate
+    from ozgwiki.render import facts
+
+    config = Config(
+        WikiConfig(api_url="http://x/api.php", username="OzgBot@ozgwiki"),
+        path=tmp_path / "o.yaml",
+        raw={"validate": {"allow_regional": allowed}},
+    )
+    cat = Catalogue(leika_leistungen=(LeikaLeistung(schluessel=KNOWN, bezeichnung="Abbruch"),))  # type: ignore[call-arg]
+    ctx = BotContext(config, site, "OzgBot", lambda: cat)  # type: ignore[arg-type]
+    text = steckbrief(f"{KNOWN}, {REGIONAL}")
+    site.write("Steckbrief R", text)
+    reported = findings(validate.run(ctx))
+
+    carried: dict[str, list[str]] = {}
+
+    class Built(Exception):
+        pass
+
+    def build(_cat: Catalogue, pages: dict[str, str], *, valid_keys: Callable[[str], list[str]]) -> None:
+        carried.update({title: valid_keys(page) for title, page in pages.items()})
+        raise Built  # the facts are all this test needs; nothing is rendered or written
+
+    monkeypatch.setattr(regenerate, "_steckbrief_pages", lambda _site: {"Steckbrief R": text})
+    monkeypatch.setattr(facts, "build", build)
+    with pytest.raises(Built):
+        regenerate.run(ctx, mode="static")
+
+    assert ctx.key_rules.allow_regional is allowed
+    assert reported == ([] if allowed else [("Steckbrief R", REGIONAL)])
+    assert carried == {"Steckbrief R": [KNOWN, REGIONAL] if allowed else [KNOWN]}

@@ -1,0 +1,66 @@
+"""What the site client's named listings hand back, and how one API answer is read for them.
+
+:class:`ozgwiki.wiki.site.Site` sends the requests (``allpages``, ``embeddedin``, ``pages_info``,
+``revisions``, ``logevents``, ``recentchanges``, ``site_statistics``) and follows ``continue``; the
+functions here only take the entries out of one decoded answer, in either formatversion, so no bot
+has to know the API's JSON shapes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from ozgwiki.wiki.siteinfo import flag
+
+
+@dataclass(frozen=True)
+class PageInfo:
+    """One page of ``prop=info``: whether it exists and when it was last rendered (``touched``)."""
+
+    title: str
+    exists: bool
+    touched: str | None = None
+    lastrevid: int | None = None
+    ns: int | None = None
+
+
+@dataclass(frozen=True)
+class Revision:
+    """One revision of ``prop=revisions`` with ``rvprop=ids|content``: its id and main-slot text."""
+
+    revid: int | None
+    text: str
+
+
+def entries(body: Mapping[str, Any], key: str) -> list[dict[str, Any]]:
+    """The entries of a ``list=<key>`` module in one answer ([] when the wiki sent none)."""
+    found = body.get("query", {}).get(key, [])
+    return list(found) if isinstance(found, list) else []
+
+
+def pages(body: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
+    """The ``query.pages`` entries of one answer: a list (formatversion 2) or a dict by page id (1)."""
+    raw = body.get("query", {}).get("pages", [])
+    yield from raw.values() if isinstance(raw, Mapping) else raw
+
+
+def page_info(page: Mapping[str, Any]) -> PageInfo:
+    """A :class:`PageInfo` from one ``prop=info`` page entry."""
+    return PageInfo(
+        title=str(page["title"]),
+        exists=not (flag(page, "missing") or flag(page, "invalid")),
+        touched=page.get("touched") or None,
+        lastrevid=page.get("lastrevid"),
+        ns=page.get("ns"),
+    )
+
+
+def revisions(page: Mapping[str, Any]) -> list[Revision]:
+    """The revisions of one ``prop=revisions`` page entry, newest first as the wiki sent them."""
+    out = []
+    for rev in page.get("revisions", []) or []:
+        slot = rev.get("slots", {}).get("main", {})
+        out.append(Revision(rev.get("revid"), str(slot.get("content", slot.get("*", "")))))
+    return out
