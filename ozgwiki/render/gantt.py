@@ -9,6 +9,9 @@ in its own month only (it is a start date, not a span). Months are taken as they
 puts a later phase before an earlier one (Sprengstofferlaubnis: Inbetriebnahme NRW in June 2021,
 Umsetzung in December 2021), the grid shows the months in calendar order, the project stays in the
 grid, and a visible warning names the phases (``Zeitplan.out_of_order``).
+
+:func:`grid` computes the grid as data; :func:`render` writes it as wikitext and ``ozgwiki export``
+(:mod:`ozgwiki.export.roadmap`) draws the same grid as an SVG picture.
 """
 
 from __future__ import annotations
@@ -92,35 +95,80 @@ def legend() -> str:
     return "Legende: " + " · ".join(items)
 
 
-def render(rows: Sequence[Subject], facts: Facts, *, empty: str) -> str:
-    """The grid for ``rows`` (already selected and sorted), its legend and the order warnings."""
+@dataclass(frozen=True)
+class GridRow:
+    """One project of the grid: its page, the name shown, the phase of each month (None: no phase)
+    and whether a warning names it."""
 
+    title: str
+    label: str
+    cells: tuple[Phase | None, ...]
+    flagged: bool
+
+
+@dataclass(frozen=True)
+class Grid:
+    """The month grid as data, so the wiki table (:func:`render`) and the SVG of ``ozgwiki export``
+    show the same months, rows, phases and warnings."""
+
+    months: tuple[Monat, ...]
+    rows: tuple[GridRow, ...]
+    warnings: tuple[Warning, ...]
+
+    @property
+    def years(self) -> dict[int, int]:
+        """Year -> how many of its months the span holds, in calendar order (the header's spans)."""
+        years: dict[int, int] = {}
+        for m in self.months:
+            years[m.jahr] = years.get(m.jahr, 0) + 1
+        return years
+
+
+def month_abbr(month: Monat) -> str:
+    """The column heading of a month: its first three letters (``Mär``)."""
+    return MONATE[month.monat - 1][:3]
+
+
+def grid(rows: Sequence[Subject], facts: Facts) -> Grid | None:
+    """The grid for ``rows`` (already selected and sorted); None when no project has a month."""
     plans = [(s, zeitplan_of(s)) for s in rows]
     months = [m for _s, plan in plans for m in plan.values()]
     if not months:
+        return None
+    span = tuple(months_between(min(months), max(months)))
+    warnings = tuple(warnings_of(rows, facts))
+    flagged = {w.title for w in warnings}
+    return Grid(
+        months=span,
+        rows=tuple(
+            GridRow(s.title, facts.label(s.title), tuple(phase_in(plan, m) for m in span), s.title in flagged)
+            for s, plan in plans
+        ),
+        warnings=warnings,
+    )
+
+
+def render(rows: Sequence[Subject], facts: Facts, *, empty: str) -> str:
+    """The grid for ``rows`` (already selected and sorted), its legend and the order warnings."""
+
+    g = grid(rows, facts)
+    if g is None:
         return empty
-    span = months_between(min(months), max(months))
-    warnings = warnings_of(rows, facts)
     lines = ['{| class="wikitable ozg-gantt" style="text-align:center;font-size:85%"']
-    years: dict[int, int] = {}
-    for m in span:
-        years[m.jahr] = years.get(m.jahr, 0) + 1
     lines.append(
         '! rowspan="2" style="text-align:left" | Umsetzungsprojekt'
-        + "".join(f' !! colspan="{n}" | {year}' for year, n in years.items())
+        + "".join(f' !! colspan="{n}" | {year}' for year, n in g.years.items())
     )
     lines.append("|-")
-    lines.append("! " + " !! ".join(MONATE[m.monat - 1][:3] for m in span))
-    flagged = {w.title for w in warnings}
-    for s, plan in plans:
+    lines.append("! " + " !! ".join(month_abbr(m) for m in g.months))
+    for row in g.rows:
         lines.append("|-")
-        name = escape.link(s.title, facts.label(s.title))
-        if s.title in flagged:
+        name = escape.link(row.title, row.label)
+        if row.flagged:
             name += f' <span style="{WARNING_STYLE}" title="Phasen in falscher Reihenfolge">⚠</span>'
         lines.append(f'! style="text-align:left;white-space:nowrap" | {name}')
         cells = []
-        for m in span:
-            phase = phase_in(plan, m)
+        for m, phase in zip(g.months, row.cells, strict=True):
             if phase is None:
                 cells.append(" ")
             else:
@@ -131,7 +179,7 @@ def render(rows: Sequence[Subject], facts: Facts, *, empty: str) -> str:
         lines.append("|" + "||".join(cells).rstrip())
     lines.append("|}")
     lines.append(legend())
-    for w in warnings:
+    for w in g.warnings:
         lines.append(
             f'<div class="ozg-warnung" style="{WARNING_STYLE}">⚠ Phasen in falscher Reihenfolge: '
             f"{escape.link(w.title, w.label)}: {escape.cell(w.text)}.</div>"
