@@ -3,10 +3,12 @@
 Every bot (deploy, import, validate, regenerate) is "a list of :class:`PageChange`" plus this engine.
 A change is a pure ``transform(text) -> text | None`` for one title; the engine reads the pages in
 batches through the site client, respects opt-outs (``{{nobots}}``), turns pages that cannot be edited
-safely -- and redirects, which a write would break -- into reported skips, and saves through
-:meth:`ozgwiki.wiki.site.Site.edit`, the one save choke point. A bot whose pages must be saved in
-steps (deploy: properties, then wait for the job queue, then the rest) hands over a list of :class:`Phase`.
-Each page's report names the text and revision its transform was applied to.
+safely -- and redirects, which a write would break, unless the change says it writes redirects --
+into reported skips, and saves through :meth:`ozgwiki.wiki.site.Site.edit`, the one save choke point.
+A bot whose pages must be saved in steps (deploy: properties, then wait for the job queue, then the
+rest) hands over a list of :class:`Phase`; a phase may also give pages new titles (:class:`PageMove`,
+through :meth:`ozgwiki.wiki.site.Site.move`) before its changes. Each page's report names the text and
+revision its transform (or move) was applied to.
 
 Runs converge: a transform describes the desired state, not a step, so a run that was killed half-way
 and started again ends where an uninterrupted run would have, and a second run changes nothing.
@@ -14,20 +16,22 @@ and started again ends where an uninterrupted run would have, and a second run c
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence, Sized
+from dataclasses import dataclass, field, replace
+from typing import Any, Protocol, TypeVar
 
 from ozgwiki.definitions.scope import Scope
 from ozgwiki.errors import PageTextError
 from ozgwiki.wiki.pages import Outcome, PageState
 from ozgwiki.wiki.site import Site
 from ozgwiki.wikitext.optout import bot_may_edit
-from ozgwiki.wikitext.params import is_redirect
+from ozgwiki.wikitext.params import is_redirect, redirect_text
 
 log = logging.getLogger(__name__)
+_T = TypeVar("_T")
 
 
 # The outcomes a cron admin must look at: they make a run exit with code 1.
@@ -42,6 +46,11 @@ class PageChange:
     should have, or None to leave it alone. It must be pure: after an edit conflict it is applied again
     to the fresh text. It may raise :class:`~ozgwiki.errors.PageTextError` when the page cannot be edited
     safely; the page is then skipped and reported, never guessed at.
+
+    A page whose text is a redirect is skipped and reported: a template written into it would break
+    it. ``replaces_redirect`` hands the transform a redirect's text too, and it decides -- for pages
+    the bot keeps as redirects itself (the old ID titles) or may replace when a move left a redirect
+    there (a Begriffsklärung at a plain name).
     """
 
     title: str
@@ -50,19 +59,37 @@ class PageChange:
     kind: str = ""
     minor: bool = False
     skip_reason: str | None = None  # reported when the transform returns None
+    replaces_redirect: bool = False
+
+
+@dataclass(frozen=True)
+class PageMove:
+    """A page a bot wants under a new title: ``source`` moved to ``target``, the wiki leaving a redirect.
+
+    ``summary`` is the move's reason in the log. The wiki never moves onto an existing page: such a
+    move is reported as a conflict (see :meth:`ozgwiki.wiki.site.Site.move`).
+    """
+
+    source: str
+    target: str
+    summary: str
+    kind: str = ""
 
 
 @dataclass(frozen=True)
 class Phase:
     """Changes the engine finishes before it starts on the next phase of the same run.
 
-    ``after`` gets the phase's report once its last page is done and before the next phase is read;
-    it may wait (deploy waits for the job queue after the properties: SMW activates a property's type
-    only in a job, and templates saved before that store data with the old type) or raise to stop.
+    ``moves`` run before the phase's changes, so a change may edit a moved page under its new title
+    or the redirect left at its old one. ``after`` gets the phase's report once its last page is done
+    and before the next phase is read; it may wait (deploy waits for the job queue after the
+    properties: SMW activates a property's type only in a job, and templates saved before that store
+    data with the old type) or raise to stop.
     """
 
     changes: Iterable[PageChange]
     after: Callable[[SyncReport], None] | None = None
+    moves: Sequence[PageMove] = ()
 
 
 @dataclass(frozen=True)
@@ -73,6 +100,7 @@ class PageReport:
     (after an edit conflict: the re-read), so a bot can describe what its edit changed without
     remembering what its transform saw; None when the transform never ran (refused, invalid title).
     ``base_revid`` is None for a page that did not exist. Neither appears in :meth:`as_dict`.
+    A move is reported under its source title, with the page as read before the move as its base.
     """
 
     title: str
@@ -119,8 +147,8 @@ class SyncReport:
 
     @property
     def edits(self) -> int:
-        """Pages created or changed (would be, in a dry run)."""
-        return sum(p.outcome in (Outcome.CREATED, Outcome.CHANGED) for p in self.pages)
+        """Pages created, changed or moved (would be, in a dry run): what changed the wiki."""
+        return sum(p.outcome in (Outcome.CREATED, Outcome.CHANGED, Outcome.MOVED) for p in self.pages)
 
     def summary(self) -> str:
         """One line for logs and cron mail."""
@@ -130,6 +158,34 @@ class SyncReport:
     def extend(self, other: SyncReport) -> None:
         """Append another run's pages (a bot made of several engine runs reports once)."""
         self.pages.extend(other.pages)
+
+
+class Progress(Protocol):
+    """Told how a run goes, page by page: a terminal shows it, the engine knows no terminal.
+
+    ``start`` gets the number of pages when every phase's changes is a sized collection, else None;
+    ``advance`` is called once per page in report order (refused and skipped pages too); ``finish``
+    always follows ``start``, also when the run raises, so a progress line is gone before the error.
+    """
+
+    def start(self, total: int | None) -> None: ...
+
+    def advance(self, title: str, outcome: Outcome) -> None: ...
+
+    def finish(self) -> None: ...
+
+
+class _NoProgress:
+    """The default: a run nobody watches."""
+
+    def start(self, total: int | None) -> None:
+        pass
+
+    def advance(self, title: str, outcome: Outcome) -> None:
+        pass
+
+    def finish(self) -> None:
+        pass
 
 
 class _OptedOut(Exception):
@@ -148,8 +204,9 @@ class SyncEngine:
     before each chunk is read and before each page; it may raise to stop the run (the cron job's time
     budget), so even a run that writes nothing stops on time. ``scope`` (:mod:`ozgwiki.definitions.scope`)
     names the pages the bot owns; a change for any other page is refused before anything is read or
-    written. Every bot loop goes through :meth:`run` (or :meth:`run_phases`), so the checkpoint, the
-    scope and the one-change-per-page rule hold for all of them.
+    written. ``progress`` (:class:`Progress`) hears of every page as it is done. Every bot loop goes
+    through :meth:`run` (or :meth:`run_phases`), so the checkpoint, the scope, the progress and the
+    one-change-per-page rule hold for all of them.
     """
 
     def __init__(
@@ -161,6 +218,7 @@ class SyncEngine:
         chunk: int = 500,
         checkpoint: Callable[[], None] | None = None,
         scope: Scope | None = None,
+        progress: Progress | None = None,
     ) -> None:
         self.site = site
         self.bot_user = bot_user
@@ -168,6 +226,7 @@ class SyncEngine:
         self.chunk = max(1, chunk)
         self.checkpoint = checkpoint or (lambda: None)
         self.scope = scope
+        self.progress: Progress = progress or _NoProgress()
 
     def run(
         self, changes: Iterable[PageChange], *, states: Mapping[str, PageState] | None = None
@@ -184,18 +243,30 @@ class SyncEngine:
     ) -> SyncReport:
         """Run the phases in order, each as :meth:`run` would, as one run: a page may be changed in
         one phase only, and each phase's ``after`` is called with that phase's report before the next
-        phase reads anything. The report lists every phase's pages in order.
+        phase reads anything. The report lists every phase's pages in order, a phase's moves first.
+
+        A title may take part in one move per run (as source or target: two moves onto one title are
+        a bug, and so is a move of a page already changed in the run); a change of either title may
+        follow the move, once, and reads the page afresh (in a dry run: the page as the move would
+        have left it, so the report says what a real run would do).
         """
-        known = states or {}
+        known = dict(states or {})
         report = SyncReport()
         seen: set[str] = set()
-        for phase in phases:
-            done = SyncReport()
-            for chunk in _chunks(phase.changes, self.chunk):
-                done.pages += self._run_chunk(chunk, known, seen)
-            report.extend(done)
-            if phase.after is not None:
-                phase.after(done)
+        moved: set[str] = set()
+        self.progress.start(_total(phases))
+        try:
+            for phase in phases:
+                done = SyncReport()
+                for moves in _chunks(phase.moves, self.chunk):
+                    done.pages += self._run_moves(moves, known, seen, moved)
+                for chunk in _chunks(phase.changes, self.chunk):
+                    done.pages += self._run_chunk(chunk, known, seen)
+                report.extend(done)
+                if phase.after is not None:
+                    phase.after(done)
+        finally:
+            self.progress.finish()
         return report
 
     def _run_chunk(
@@ -217,11 +288,76 @@ class SyncEngine:
         out: list[PageReport] = []
         for change in chunk:
             if change.title in refused:
-                out.append(refused[change.title])
-                continue
-            self.checkpoint()
-            out.append(self._edit(change, read[change.title]))
+                page = refused[change.title]
+            else:
+                self.checkpoint()
+                page = self._edit(change, read[change.title])
+            out.append(page)
+            self.progress.advance(page.title, page.outcome)
         return out
+
+    def _run_moves(
+        self, chunk: Sequence[PageMove], known: dict[str, PageState], seen: set[str], moved: set[str]
+    ) -> list[PageReport]:
+        """One chunk of moves, like :meth:`_run_chunk`: refuse what is out of scope, read both titles
+        of the rest in one batch, move in input order; ``known`` learns what each move changed."""
+        refused: dict[PageMove, PageReport] = {}
+        for move in chunk:
+            if move.source == move.target:
+                raise ValueError(f"page {move.source!r} is moved onto itself")
+            for title in (move.source, move.target):
+                if title in moved:
+                    raise ValueError(f"page {title!r} takes part in two moves in one run")
+                if title in seen:
+                    raise ValueError(f"page {title!r} is changed before it is moved in one run")
+            moved.update((move.source, move.target))
+            report = self._move_refused(move)
+            if report is not None:
+                refused[move] = report
+        self.checkpoint()
+        titles = [t for m in chunk if m not in refused for t in (m.source, m.target)]
+        unread = [t for t in dict.fromkeys(titles) if t not in known]
+        read = {**self.site.read_pages(unread), **known} if unread else dict(known)
+        out: list[PageReport] = []
+        for move in chunk:
+            if move in refused:
+                page = refused[move]
+            else:
+                self.checkpoint()
+                page = self._move(move, read[move.source], read[move.target], known)
+            out.append(page)
+            self.progress.advance(page.title, page.outcome)
+        return out
+
+    def _move_refused(self, move: PageMove) -> PageReport | None:
+        """The report of a move with a title outside the bot's scope (nothing read or moved), else None."""
+        if self.scope is None:
+            return None
+        outside = [t for t in (move.source, move.target) if not self.scope.allows(t)]
+        if not outside:
+            return None
+        log.error("%s -> %s: outside the bot's pages; not moved", move.source, move.target)
+        reason = self.scope.why_not(outside[0])
+        return PageReport(move.source, Outcome.ERROR, move.kind, reason, dry_run=self.site.dry_run)
+
+    def _move(
+        self, move: PageMove, source: PageState, target: PageState, known: dict[str, PageState]
+    ) -> PageReport:
+        """Move one page through the site client's move point and note in ``known`` what changed."""
+        pages = {move.source: source, move.target: target}
+        result = self.site.move(move.source, move.target, move.summary, pages=pages)
+        message = result.message
+        if result.outcome is Outcome.MOVED:
+            done = f"verschoben nach „{result.target}“"
+            message = f"{done}; {message}" if message else done
+            known.pop(move.source, None)
+            known.pop(move.target, None)
+            if result.dry_run:
+                known.update(_as_moved(move, source, target))
+        return PageReport(
+            move.source, result.outcome, move.kind, message, None, result.dry_run,
+            base_text=None if source.invalid else source.text, base_revid=source.revid,
+        )  # fmt: skip
 
     def _refused(self, change: PageChange) -> PageReport | None:
         """The report of a change outside the bot's scope (nothing is read or written), else None."""
@@ -239,7 +375,7 @@ class SyncEngine:
         """Save one change through the choke point; unsafe pages become reported skips."""
 
         def guarded(text: str) -> str | None:
-            if text and is_redirect(text):
+            if text and not change.replaces_redirect and is_redirect(text):
                 raise _Redirect
             if self.respect_opt_out and text and not bot_may_edit(text, self.bot_user):
                 raise _OptedOut
@@ -276,8 +412,30 @@ class SyncEngine:
         )  # fmt: skip
 
 
-def _chunks(items: Iterable[PageChange], size: int) -> Iterator[Sequence[PageChange]]:
-    batch: list[PageChange] = []
+def _as_moved(move: PageMove, source: PageState, target: PageState) -> dict[str, PageState]:
+    """The two pages as a dry run's move would have left them: the source's page under the target's
+    title, and at the source the redirect the wiki writes. A title no redirect can name is left out
+    (the change reads that page as it is)."""
+    out = {move.target: replace(source, title=target.title, ns=target.ns)}
+    with contextlib.suppress(ValueError):
+        out[move.source] = PageState(source.title, True, redirect_text(target.title), ns=source.ns)
+    return out
+
+
+def _total(phases: Iterable[Phase]) -> int | None:
+    """The run's page count, if it is known without consuming anything: every collection is sized
+    (a generator of changes, e.g. the import's, is not; its count would cost the flat memory)."""
+    if not isinstance(phases, Sized):
+        return None
+    sizes = [
+        len(p.changes) + len(p.moves) if isinstance(p.changes, Sized) and isinstance(p.moves, Sized) else None
+        for p in phases
+    ]
+    return None if None in sizes else sum(s for s in sizes if s is not None)
+
+
+def _chunks(items: Iterable[_T], size: int) -> Iterator[Sequence[_T]]:
+    batch: list[_T] = []
     for item in items:
         batch.append(item)
         if len(batch) >= size:

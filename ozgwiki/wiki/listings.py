@@ -1,9 +1,9 @@
 """What the site client's named listings hand back, and how one API answer is read for them.
 
 :class:`ozgwiki.wiki.site.Site` sends the requests (``allpages``, ``embeddedin``, ``pages_info``,
-``revisions``, ``logevents``, ``recentchanges``, ``site_statistics``) and follows ``continue``; the
-functions here only take the entries out of one decoded answer, in either formatversion, so no bot
-has to know the API's JSON shapes.
+``revisions``, ``logevents``, ``recentchanges``, ``site_statistics``, ``redirect_targets``) and follows
+``continue``; the functions here only take the entries out of one decoded answer, in either
+formatversion, so no bot has to know the API's JSON shapes.
 """
 
 from __future__ import annotations
@@ -17,13 +17,15 @@ from ozgwiki.wiki.siteinfo import flag
 
 @dataclass(frozen=True)
 class PageInfo:
-    """One page of ``prop=info``: whether it exists and when it was last rendered (``touched``)."""
+    """One page of ``prop=info``: whether it exists, whether it is a redirect, and when it was last
+    rendered (``touched``)."""
 
     title: str
     exists: bool
     touched: str | None = None
     lastrevid: int | None = None
     ns: int | None = None
+    redirect: bool = False
 
 
 @dataclass(frozen=True)
@@ -54,6 +56,7 @@ def page_info(page: Mapping[str, Any]) -> PageInfo:
         touched=page.get("touched") or None,
         lastrevid=page.get("lastrevid"),
         ns=page.get("ns"),
+        redirect=flag(page, "redirect"),
     )
 
 
@@ -64,3 +67,15 @@ def revisions(page: Mapping[str, Any]) -> list[Revision]:
         slot = rev.get("slots", {}).get("main", {})
         out.append(Revision(rev.get("revid"), str(slot.get("content", slot.get("*", "")))))
     return out
+
+
+def title_map(body: Mapping[str, Any], key: str) -> dict[str, str]:
+    """The ``from`` -> ``to`` pairs of one answer's ``query.<key>`` list: ``normalized`` (requested
+    title -> the wiki's spelling) or ``redirects`` (a redirect -> the page it points to, without the
+    section a redirect may name; an interwiki target as the wiki writes it, prefix included)."""
+    found = body.get("query", {}).get(key, [])
+    if not isinstance(found, list):
+        return {}
+    return {
+        str(e["from"]): str(e["to"]) for e in found if isinstance(e, Mapping) and "from" in e and "to" in e
+    }

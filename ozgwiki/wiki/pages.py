@@ -69,15 +69,17 @@ class PageState:
 
 
 class Outcome(StrEnum):
-    """What happened to one page: the one outcome type of :meth:`ozgwiki.wiki.site.Site.edit` and of the
-    sync engine's reports. Stable strings: they appear in JSON reports.
+    """What happened to one page: the one outcome type of :meth:`ozgwiki.wiki.site.Site.edit`,
+    :meth:`~ozgwiki.wiki.site.Site.move` and the sync engine's reports. Stable strings: they appear in
+    JSON reports.
 
     ``OPTED_OUT`` is the engine's (the page carries ``{{nobots}}`` or a friend); ``Site.edit`` never
-    returns it, because it does not read the opt-out rule.
+    returns it, because it does not read the opt-out rule. ``MOVED`` is only ``Site.move``'s.
     """
 
     CREATED = "created"
     CHANGED = "changed"
+    MOVED = "moved"  # the page has a new title; the wiki left a redirect at the old one
     UNCHANGED = "unchanged"
     SKIPPED = "skipped"  # the transform said "leave it alone", or the page cannot be edited safely
     OPTED_OUT = "opted_out"
@@ -100,6 +102,24 @@ class SaveResult:
     dry_run: bool = False
     diff: str | None = None
     attempts: int = 1
+
+
+@dataclass(frozen=True)
+class MoveResult:
+    """The result of one :meth:`~ozgwiki.wiki.site.Site.move` call.
+
+    ``outcome`` is ``MOVED``, ``CONFLICT`` (the target holds a page; never forced) or ``ERROR``
+    (``message`` holds the wiki's words). ``source`` / ``target`` are the titles as the wiki spells them
+    once it answered, as requested otherwise. ``redirect`` says whether the wiki left a redirect at
+    the source (a dry run predicts one). ``dry_run`` results say what *would* have happened.
+    """
+
+    source: str
+    target: str
+    outcome: Outcome
+    message: str | None = None
+    dry_run: bool = False
+    redirect: bool = False
 
 
 def page_state_from_api(page: Mapping[str, Any], start: str | None) -> PageState:

@@ -5,10 +5,12 @@ Every request goes through :meth:`Site.api`, which adds ``format=json``, ``forma
 :mod:`ozgwiki.wiki.retry`, logs in again once when the session is lost, refreshes the token once on
 ``badtoken``, refuses every write in dry-run mode, and turns everything else into the project's
 errors. Every save goes through :meth:`Site.edit`, the one choke point that holds the no-change check,
-conflict handling, dry-run diffs and the counters. Bots build no queries: they read through
-:meth:`Site.read_pages` and the named listings (``allpages``, ``embeddedin``, ``pages_info``,
-``revisions``, ``logevents``, ``recentchanges``, ``newest_change``, ``site_statistics``), which follow
-continuation here and hand back the types of :mod:`ozgwiki.wiki.listings`.
+conflict handling, dry-run diffs and the counters; every page move through :meth:`Site.move`, which
+holds the same dry-run refusal and counters and never moves onto an existing page. Bots build no
+queries: they read through :meth:`Site.read_pages` and the named listings (``allpages``,
+``embeddedin``, ``pages_info``, ``page_urls``, ``redirect_targets``, ``revisions``, ``logevents``,
+``recentchanges``, ``newest_change``, ``site_statistics``), which follow continuation here and hand
+back the types of :mod:`ozgwiki.wiki.listings`.
 
 The HTTP layer (parameters, retries, error mapping) is :mod:`ozgwiki.wiki.transport`; mwclient serves
 only as the session and cookie holder there: its own API calls send no ``maxlag``, its sleepers can
@@ -42,6 +44,7 @@ from ozgwiki.wiki import listings
 from ozgwiki.wiki.listings import PageInfo, Revision
 from ozgwiki.wiki.pages import (
     LinkTarget,
+    MoveResult,
     Outcome,
     PageState,
     ParsedPage,
@@ -70,6 +73,9 @@ WRITE_ACTIONS = frozenset(
 SESSION_LOST = frozenset({"assertuserfailed", "assertbotfailed"})
 #: The page changed (or appeared / vanished) between our read and our save: re-read and re-apply.
 CONFLICT_CODES = frozenset({"editconflict", "articleexists", "missingtitle", "pagedeleted"})
+#: A move's target holds a page (``redirectexists``: a redirect elsewhere, or one with history): the
+#: move is reported, never forced -- the wiki would have to delete that page first.
+MOVE_CONFLICT_CODES = frozenset({"articleexists", "redirectexists"})
 #: Edit errors that are not about one page: the run must stop instead of counting them per page.
 FATAL_EDIT_CODES = (
     frozenset(
@@ -507,6 +513,98 @@ class Site:
         log.info("%s: %s%s", title, outcome.value, " (dry-run)" if self.dry_run else "")
         return result
 
+    # ------------------------------------------------------------------ the move point
+
+    def move(
+        self, source: str, target: str, reason: str, *, pages: Mapping[str, PageState] | None = None
+    ) -> MoveResult:
+        """Give the page ``source`` the title ``target``: **the one move point**, as :meth:`edit` is the
+        one save point.
+
+        ``action=move`` with ``movetalk`` (the talk page goes along) and without ``noredirect``: the
+        wiki leaves a redirect at ``source``, so links and titles built from an ID keep working, and the
+        history and people's edits go with the page. The wiki decides whether the move may happen: a
+        target that holds a page (``articleexists``, ``redirectexists``) comes back as ``CONFLICT`` and
+        is never forced; a missing source, a move onto itself, protection or missing rights as
+        ``ERROR``, each with the wiki's words. Errors about the whole run (lost login, token, block,
+        read-only wiki, unreachable, budget) propagate as in :meth:`edit`; the write guard and the
+        retries are api()'s. ``pages`` (by requested title) may hold either page as just read: an
+        invalid title is then refused without a request.
+
+        Dry-run sends nothing: it prints ``would move A → B`` to the diff output and predicts the
+        outcome from the two pages (read unless in ``pages``): missing source or self-move an error,
+        a target that holds a page other than a redirect to the source a conflict. Whether such a
+        redirect has history (then the wiki refuses too) only the real move finds out.
+        """
+        if not reason.strip():
+            raise ValueError("a move needs a reason")
+        states = {t: s for t, s in (pages or {}).items() if t in (source, target)}
+        if self.dry_run:
+            unread = [t for t in dict.fromkeys((source, target)) if t not in states]
+            if unread:
+                states.update(self.read_pages(unread))
+            return self._dry_move(source, target, states[source], states[target])
+        for title, state in states.items():
+            if state.invalid:
+                message = f"ungültiger Titel „{title}“: {state.invalid}"
+                return self._moved(source, target, Outcome.ERROR, message=message)
+        params: dict[str, Any] = {"from": source, "to": target, "reason": reason, "movetalk": True}
+        params["token"] = self.token()
+        retries_before = self.stats.retries
+        try:
+            body = self.api("move", method="POST", **params)
+        except ApiError as exc:
+            if exc.code in FATAL_EDIT_CODES:
+                raise
+            if self.stats.retries > retries_before and self._moved_by_lost_request(source, target):
+                # The first request went through unanswered; the resend met our own move.
+                return self._moved(source, target, Outcome.MOVED, redirect=True)
+            outcome = Outcome.CONFLICT if exc.code in MOVE_CONFLICT_CODES else Outcome.ERROR
+            log.warning("%s: not moved to %s: %s: %s", source, target, exc.code, exc.info)
+            return self._moved(source, target, outcome, message=f"{exc.code}: {exc.info}")
+        result = body.get("move")
+        if not isinstance(result, Mapping) or not result.get("to"):
+            return self._moved(source, target, Outcome.ERROR, message=f"move refused: {body}")
+        notes = []
+        if not flag(result, "redirectcreated"):
+            notes.append("keine Weiterleitung am alten Titel hinterlassen")
+        if result.get("talkmove-errors"):
+            notes.append(f"Diskussionsseite nicht verschoben: {result['talkmove-errors']}")
+        return self._moved(
+            str(result.get("from") or source), str(result["to"]), Outcome.MOVED,
+            redirect=flag(result, "redirectcreated"), message="; ".join(notes) or None,
+        )  # fmt: skip
+
+    def _dry_move(self, source: str, target: str, src: PageState, dst: PageState) -> MoveResult:
+        """What :meth:`move` would do, predicted from the two pages; prints ``would move A → B``."""
+        for title, state in ((source, src), (target, dst)):
+            if state.invalid:
+                message = f"ungültiger Titel „{title}“: {state.invalid}"
+                return self._moved(source, target, Outcome.ERROR, message=message)
+        if src.title == dst.title:
+            return self._moved(source, target, Outcome.ERROR, message="selfmove: Quelle und Ziel sind gleich")
+        if not src.exists:
+            message = f"missingtitle: die Seite „{src.title}“ gibt es nicht"
+            return self._moved(src.title, dst.title, Outcome.ERROR, message=message)
+        if dst.exists and self.redirect_targets([dst.title]).get(dst.title) != src.title:
+            message = f"articleexists: unter „{dst.title}“ steht schon eine Seite"
+            return self._moved(src.title, dst.title, Outcome.CONFLICT, message=message)
+        (self.diff_out or sys.stdout).write(f"would move {src.title} → {dst.title}\n")
+        return self._moved(src.title, dst.title, Outcome.MOVED, redirect=True)
+
+    def _moved_by_lost_request(self, source: str, target: str) -> bool:
+        """Whether ``source`` already redirects to ``target``: a move whose answer was lost, and whose
+        resend the wiki refused because the page was there already."""
+        normalized, redirects = self._redirect_query([source, target])
+        return redirects.get(normalized.get(source, source)) == normalized.get(target, target)
+
+    def _moved(self, source: str, target: str, outcome: Outcome, **kwargs: Any) -> MoveResult:
+        if kwargs.get("message"):
+            kwargs["message"] = " ".join(str(kwargs["message"]).split())  # one line in every report
+        self.stats.count_outcome(outcome)
+        log.info("%s -> %s: %s%s", source, target, outcome.value, " (dry-run)" if self.dry_run else "")
+        return MoveResult(source=source, target=target, outcome=outcome, dry_run=self.dry_run, **kwargs)
+
     # ------------------------------------------------------------------ small helpers for bots
 
     def parse(
@@ -627,6 +725,54 @@ class Site:
                 for page in listings.pages(body):
                     out[str(page["title"])] = listings.page_info(page)
         return out
+
+    def page_urls(self, titles: Iterable[str]) -> dict[str, str]:
+        """The address of each existing page as the wiki publishes it (``prop=info&inprop=url``:
+        ``canonicalurl``, else ``fullurl``), batched like :meth:`pages_info`, keyed by the wiki's title.
+
+        The wiki builds it from its own server and article path, so an export links to the address
+        readers use even when the bot reaches the API by another one. Missing pages are left out.
+        """
+        todo = list(dict.fromkeys(titles))
+        out: dict[str, str] = {}
+        if not todo:
+            return out
+        for batch in _chunks(todo, self.batch_size):
+            for body in self.query(prop="info", inprop="url", titles="|".join(batch)):
+                for page in listings.pages(body):
+                    url = page.get("canonicalurl") or page.get("fullurl")
+                    if url and listings.page_info(page).exists:
+                        out[str(page["title"])] = str(url)
+        return out
+
+    def redirect_targets(self, titles: Iterable[str]) -> dict[str, str]:
+        """Where redirects lead: requested title -> the title its redirect names, for those of
+        ``titles`` that are redirects (others are left out); ``action=query&redirects=1``, batched
+        like :meth:`read_pages`, the answer's ``redirects`` list read in :mod:`ozgwiki.wiki.listings`.
+
+        One hop, as the page says: a redirect to a redirect maps to the second one (readers are not
+        taken further, so a bot that re-points redirects must see it). A section the redirect names is
+        dropped. Empty titles and titles with ``|`` are no titles and left out unasked.
+        """
+        todo = list(dict.fromkeys(titles))
+        normalized, redirects = self._redirect_query(todo)
+        out: dict[str, str] = {}
+        for title in todo:
+            final = normalized.get(title, title)
+            if final in redirects:
+                out[title] = redirects[final]
+        return out
+
+    def _redirect_query(self, titles: list[str]) -> tuple[dict[str, str], dict[str, str]]:
+        """The ``normalized`` and ``redirects`` maps of ``titles``; no request for no titles."""
+        normalized: dict[str, str] = {}
+        redirects: dict[str, str] = {}
+        valid = [t for t in titles if t.strip() and "|" not in t]
+        for batch in _chunks(valid, self.batch_size) if valid else ():
+            for body in self.query(titles="|".join(batch), redirects=True):
+                normalized.update(listings.title_map(body, "normalized"))
+                redirects.update(listings.title_map(body, "redirects"))
+        return normalized, redirects
 
     def revisions(self, title: str, *, user: str | None = None, limit: int = 1) -> list[Revision]:
         """The newest ``limit`` revisions of one page (by ``user`` only, if given), newest first.

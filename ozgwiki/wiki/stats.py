@@ -1,7 +1,7 @@
 """Counters of one site session, read by run summaries and benchmarks.
 
 Every HTTP request is counted by ``action`` (retries included; retries also separately), and every
-:meth:`~ozgwiki.wiki.site.Site.edit` outcome once.
+:meth:`~ozgwiki.wiki.site.Site.edit` and :meth:`~ozgwiki.wiki.site.Site.move` outcome once.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ class SiteStats:
     edits_sent: int = 0
     created: int = 0
     changed: int = 0
+    moved: int = 0
     unchanged: int = 0
     conflicts: int = 0
     skipped: int = 0
@@ -37,10 +38,11 @@ class SiteStats:
         return sum(self.requests.values())
 
     def count_outcome(self, outcome: Outcome) -> None:
-        """Count one edit outcome under its own counter."""
+        """Count one edit or move outcome under its own counter."""
         name = {
             Outcome.CREATED: "created",
             Outcome.CHANGED: "changed",
+            Outcome.MOVED: "moved",
             Outcome.UNCHANGED: "unchanged",
             Outcome.SKIPPED: "skipped",
             Outcome.CONFLICT: "conflicts",
@@ -60,6 +62,7 @@ class SiteStats:
             "edits_sent": self.edits_sent,
             "created": self.created,
             "changed": self.changed,
+            "moved": self.moved,
             "unchanged": self.unchanged,
             "conflicts": self.conflicts,
             "skipped": self.skipped,
@@ -71,8 +74,9 @@ class SiteStats:
         """One line for the log."""
         mode = " (dry-run: nothing written)" if self.dry_run else ""
         return (
-            f"{self.created} created, {self.changed} changed, {self.unchanged} unchanged, "
-            f"{self.skipped} skipped, {self.conflicts} conflicts, {self.errors} errors; "
+            f"{self.created} created, {self.changed} changed, {self.moved} moved, "
+            f"{self.unchanged} unchanged, {self.skipped} skipped, {self.conflicts} conflicts, "
+            f"{self.errors} errors; "
             f"{self.edits_sent} edits sent, {self.total_requests} API requests "
             f"({self.retries} retries){mode}"
         )
@@ -81,7 +85,8 @@ class SiteStats:
         """One German line for run reports on the wiki."""
         mode = " (Probelauf: nichts gespeichert)" if self.dry_run else ""
         return (
-            f"{self.created} angelegt, {self.changed} geändert, {self.unchanged} unverändert, "
-            f"{self.skipped} übersprungen, {self.conflicts} Bearbeitungskonflikte, {self.errors} Fehler; "
+            f"{self.created} angelegt, {self.changed} geändert, {self.moved} verschoben, "
+            f"{self.unchanged} unverändert, {self.skipped} übersprungen, "
+            f"{self.conflicts} Bearbeitungskonflikte, {self.errors} Fehler; "
             f"{self.total_requests} API-Anfragen ({self.retries} Wiederholungen){mode}"
         )

@@ -55,6 +55,8 @@ __all__ = [
     "PageTextError",
     "get_template_params",
     "is_redirect",
+    "redirect_target",
+    "redirect_text",
     "set_template_params",
 ]
 
@@ -81,6 +83,12 @@ _REDIRECT_RE = re.compile(
 # and relative paths ("." and ".." as path segments); and the title's length limit in bytes.
 _ILLEGAL_TITLE_RE = re.compile(r"[#<>\[\]|{}\x00-\x1f\x7f\ufffd]|~~~|(?:^|/)\.\.?(?:/|$)")
 _MAX_TITLE_BYTES = 255
+# What MediaWikiTitleCodec refuses besides: percent escapes and character references, which the
+# link would decode into other characters than the ones written.
+_ESCAPE_IN_TITLE_RE = re.compile(r"%[0-9A-Fa-f]{2}|&(?:[A-Za-z0-9\x80-\U0010ffff]+|#[0-9]+|#x[0-9A-Fa-f]+);")
+# What MediaWikiTitleCodec turns into one space (an underscore in the database key): runs of spaces,
+# underscores and the Unicode spaces.
+_TITLE_SPACES_RE = re.compile("[ _\u00a0\u1680\u180e\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+")
 
 
 def is_redirect(text: str) -> bool:
@@ -98,14 +106,69 @@ def is_redirect(text: str) -> bool:
     Pure: the text alone decides. Writing a template into a redirect would put it before the magic word
     and turn the redirect into an ordinary page, so the sync engine skips such pages.
     """
+    return _redirect_link(text) is not None
+
+
+def _redirect_link(text: str) -> str | None:
+    """The link target of a redirect ``text`` as written, decoded and without its section; None when
+    MediaWiki reads no redirect in it."""
     match = _REDIRECT_RE.match(text.lstrip(_WS))
     if match is None:
-        return False
+        return None
     target = match.group(1)
     if "%" in target:  # MediaWiki decodes percent-encoded targets
         target = urllib.parse.unquote(target.lstrip(":"), errors="replace")
     title = target.partition("#")[0].strip(" _").lstrip(":").strip(" _")
-    return bool(title) and not _ILLEGAL_TITLE_RE.search(title) and len(title.encode()) <= _MAX_TITLE_BYTES
+    if not title or _ILLEGAL_TITLE_RE.search(title) or len(title.encode()) > _MAX_TITLE_BYTES:
+        return None
+    return title
+
+
+def redirect_target(text: str) -> str | None:
+    """The page a redirect ``text`` points to, read as :func:`is_redirect` reads it; None for no redirect.
+
+    The title comes without its section (``Ziel#Teil`` -> ``Ziel``), label and leading colon, percent
+    escapes decoded, underscores and Unicode spaces as one space each run, as MediaWiki normalises a
+    title (so it compares with the title the bot would write). The first letter is left as written:
+    whether it is case-sensitive is the wiki's setting.
+    """
+    link = _redirect_link(text)
+    if link is None:
+        return None
+    return _TITLE_SPACES_RE.sub(" ", link).strip(" ") or None
+
+
+def redirect_text(target: str) -> str:
+    """The text of a page that redirects to ``target``: ``#WEITERLEITUNG [[target]]``.
+
+    The German magic word is the one MediaWiki itself writes on this wiki when a move leaves a
+    redirect, so the bot's own redirect and the one a move left read the same. The title goes in
+    as it is -- a link target is never escaped, a character reference would be part of the title --
+    so a string that is no valid page title raises ``ValueError`` instead of writing a redirect that
+    points elsewhere or nowhere: empty, white space or ``_`` at either end, a leading colon,
+    characters no title may hold (``# < > [ ] | { }``, control characters, ``~~~``), percent escapes
+    or character references (MediaWiki would decode them), relative paths, more than 255 bytes.
+    """
+    problem = _title_problem(target)
+    if problem is not None:
+        raise ValueError(f"no redirect to {target!r}: {problem}")
+    return f"#WEITERLEITUNG [[{target}]]"
+
+
+def _title_problem(title: str) -> str | None:
+    """Why ``title`` cannot be written as a link target as it is (None: it can)."""
+    spaced = _TITLE_SPACES_RE.sub(" ", title)
+    if not spaced.strip(" "):
+        return "empty title"
+    if spaced != spaced.strip(" ") or title.startswith(":"):
+        return "white space or '_' at either end, or a leading ':'"
+    if _ILLEGAL_TITLE_RE.search(title):
+        return "characters no page title may contain"
+    if _ESCAPE_IN_TITLE_RE.search(title):
+        return "a percent escape or character reference, which MediaWiki would decode"
+    if len(title.encode()) > _MAX_TITLE_BYTES:
+        return f"longer than {_MAX_TITLE_BYTES} bytes"
+    return None
 
 
 # --------------------------------------------------------------------------------------------------

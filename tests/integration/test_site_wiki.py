@@ -9,6 +9,7 @@ import pytest
 from ozgwiki.errors import LoginError
 from ozgwiki.wiki.pages import Outcome
 from ozgwiki.wiki.site import Site
+from ozgwiki.wikitext.params import redirect_target, redirect_text
 
 pytestmark = pytest.mark.wiki
 SUMMARY = "Integrationstest: Seite bearbeitet"
@@ -145,3 +146,27 @@ def test_dry_run_writes_nothing(make_site, bot_site: Site, unique: str, revid_of
     new_title = f"{unique} Probelauf neu"
     assert dry.edit(new_title, lambda _: "x", SUMMARY).outcome is Outcome.CREATED
     assert not bot_site.read_pages([new_title])[new_title].exists
+
+
+def test_a_move_takes_the_history_along_and_leaves_a_redirect(
+    bot_site: Site, editor_site: Site, unique: str
+) -> None:
+    source, target = f"{unique} alt", f"{unique} neu"
+    create(bot_site, source, "Erste Fassung\n")
+    first = bot_site.read_pages([source])[source].revid
+    edited = editor_site.edit(source, lambda t: t + "\nZeile der Redakteurin", SUMMARY)
+    assert edited.outcome is Outcome.CHANGED
+    moved = bot_site.move(source, target, "Integrationstest: verschoben")
+    assert moved.outcome is Outcome.MOVED and moved.redirect and moved.message is None
+    assert (moved.source, moved.target) == (source, target)
+    pages = bot_site.read_pages([source, target])
+    assert pages[source].text == redirect_text(target)  # the words the bot writes into its own redirects
+    assert redirect_target(pages[source].text) == target
+    assert pages[target].text == "Erste Fassung\nZeile der Redakteurin"
+    history = [r.revid for r in bot_site.revisions(target, limit=10)]
+    assert first in history and edited.revid in history  # the revisions moved with the page
+    assert bot_site.redirect_targets([source, target]) == {source: target}
+    again = bot_site.move(source, target, "Integrationstest: noch einmal")  # the target holds the page now
+    assert again.outcome is Outcome.CONFLICT and "articleexists" in (again.message or "")
+    assert bot_site.read_pages([target])[target].revid == pages[target].revid
+    assert (bot_site.stats.moved, bot_site.stats.conflicts) == (1, 1)

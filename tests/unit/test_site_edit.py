@@ -372,7 +372,7 @@ def test_summary_lines(monkeypatch, rsps) -> None:
     site.edit(TITLE, lambda _: None, "Bot: Test", page=existing())
     site.edit(TITLE, lambda t: t, "Bot: Test", page=existing())
     assert site.stats.summary().startswith(
-        "0 created, 0 changed, 1 unchanged, 1 skipped, 0 conflicts, 0 errors"
+        "0 created, 0 changed, 0 moved, 1 unchanged, 1 skipped, 0 conflicts, 0 errors"
     )
     assert "1 unverändert, 1 übersprungen" in site.stats.summary_de()
     assert site.stats.as_dict()["requests"] == {"query": 1, "login": 1}

@@ -315,6 +315,36 @@ def test_pages_info_of_nothing_sends_nothing(monkeypatch, rsps) -> None:
     assert len(rsps.calls) == 0  # not even the title limits
 
 
+def test_page_urls_are_batched_canonical_first_and_missing_pages_left_out(monkeypatch, rsps) -> None:
+    site, _ = fx.make_site(monkeypatch)
+    register_rights(rsps, high=False)
+
+    def info(request: Any) -> tuple[int, dict[str, str], str]:
+        import json
+
+        titles = dict(parse_qsl(urlsplit(request.url).query))["titles"].split("|")
+        pages = []
+        for t in titles:
+            if t == "Seite 7":
+                pages.append({"ns": 0, "title": t, "missing": True, "fullurl": "http://w/index.php/Seite_7"})
+                continue
+            page = {"ns": 0, "title": t, "pageid": 1, "fullurl": f"http://intern/{t.replace(' ', '_')}"}
+            if t != "Seite 3":
+                page["canonicalurl"] = f"https://wiki.example/{t.replace(' ', '_')}"
+            pages.append(page)
+        return 200, {}, json.dumps({"batchcomplete": True, "query": {"pages": pages}})
+
+    rsps.add_callback("GET", fx.API_URL, callback=info)
+    got = site.page_urls([f"Seite {i}" for i in range(60)])
+    reads = [p for p in fx.sent(rsps, "query") if p.get("prop") == "info"]
+    assert [len(p["titles"].split("|")) for p in reads] == [50, 10]
+    assert all(p["inprop"] == "url" for p in reads)
+    assert got["Seite 1"] == "https://wiki.example/Seite_1"
+    assert got["Seite 3"] == "http://intern/Seite_3"  # no canonical URL: the full one
+    assert "Seite 7" not in got and len(got) == 59
+    assert site.page_urls([]) == {}
+
+
 def revisions_body(revs: list[tuple[int, str]], more: bool = False) -> dict[str, Any]:
     found = [{"revid": r, "slots": {"main": {"contentmodel": "wikitext", "content": t}}} for r, t in revs]
     page = {"ns": 0, "title": "LeiKa 1", "revisions": found}
