@@ -29,7 +29,6 @@ import json
 import logging
 import os
 import re
-import tempfile
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -37,6 +36,7 @@ from typing import Any
 from ozgwiki.config import Config
 from ozgwiki.engine.lock import RunLock
 from ozgwiki.errors import StateError
+from ozgwiki.files import write_atomic
 
 log = logging.getLogger(__name__)
 
@@ -96,18 +96,7 @@ class StateStore:
         path = self.path(name)
         self.folder.mkdir(parents=True, exist_ok=True)
         payload = json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True).encode("utf-8") + b"\n"
-        fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=self.folder)
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(payload)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, path)
-        except BaseException:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(tmp)
-            raise
-        _fsync_dir(self.folder)
+        write_atomic(path, payload)
         log.debug("state %s saved (%d bytes)", path, len(payload))
         return path
 
@@ -129,17 +118,3 @@ class StateStore:
         """
         with RunLock(self.folder / f"{self.path(name).stem}.lock"):
             yield
-
-
-def _fsync_dir(folder: Path) -> None:
-    """Make a rename in ``folder`` durable (not supported everywhere; then the rename is still atomic)."""
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Sequence
 from importlib import resources
@@ -10,6 +9,7 @@ from pathlib import Path
 
 import yaml
 
+from ozgwiki.files import write_atomic
 from ozgwiki.localwiki.accounts import APP_ID, BOT_USER
 
 SETTINGS_TEMPLATE = "settings.php"
@@ -72,23 +72,8 @@ def render_config(api_url: str) -> str:
 
 
 def write_private(path: Path, text: str) -> None:
-    """Write ``text`` atomically to ``path`` with mode 0600.
-
-    The temporary file is created 0600 by ``os.open`` itself, so the content is never readable by others,
-    not even for a moment, whatever the umask; ``os.replace`` then swaps it in.
-    """
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    try:
-        os.fchmod(fd, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    """Write ``text`` atomically to ``path`` with mode 0600 (:func:`ozgwiki.files.write_atomic`)."""
+    write_atomic(path, text.encode("utf-8"), private=True)
 
 
 def _write_if_changed(path: Path, text: str) -> bool:

@@ -124,3 +124,23 @@ def test_systemd_state_directory_is_the_default_but_state_dir_wins(
     assert state_dir(configured) == tmp_path / "mine"
     monkeypatch.delenv("STATE_DIRECTORY")
     assert state_dir(plain) == tmp_path / "state"
+
+
+def test_a_file_is_replaced_whole_or_not_at_all_and_a_private_one_is_never_readable_by_others(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ozgwiki import files
+
+    target = tmp_path / "x.json"
+    files.write_atomic(target, b"alt")
+    files.write_atomic(target, b"neu", private=True)
+    assert target.read_bytes() == b"neu" and (target.stat().st_mode & 0o777) == 0o600
+    assert [p.name for p in tmp_path.iterdir()] == ["x.json"]  # no temporary file left behind
+
+    def dies(fd: int) -> None:
+        raise OSError("disk gone")
+
+    monkeypatch.setattr(files.os, "fsync", dies)  # the write dies before the rename
+    with pytest.raises(OSError, match="disk gone"):
+        files.write_atomic(target, b"halb")
+    assert target.read_bytes() == b"neu" and [p.name for p in tmp_path.iterdir()] == ["x.json"]
