@@ -2,8 +2,9 @@
 
 Each rule makes text show literally where the bots put it:
 
-* :func:`param_value` / :func:`unescape` - a value the bot writes into a template parameter, read
-  back exactly by :func:`unescape` (the importer and the facts compare stored values that way);
+* :func:`param_value` / :func:`unescape` - a value the bot writes into a named template parameter,
+  escaped only where it would be markup, so editors read it as they would type it, and read back
+  exactly by :func:`unescape` (the importer and the facts compare stored values that way);
 * :func:`cell`, :func:`link`, :func:`page_link` - generated table cells: the overviews, the
   roadmap's month grid and the maintenance report, so one value looks the same in all of them;
 * :func:`nowiki` - text inside ``<nowiki>`` (a key exactly as an editor wrote it).
@@ -18,6 +19,7 @@ This module imports nothing of ozgwiki, so every layer that writes wikitext can 
 from __future__ import annotations
 
 import html
+import html.entities
 import re
 from collections.abc import Mapping
 from types import MappingProxyType
@@ -44,22 +46,48 @@ _LINE_BREAKS = "\r\n\t"
 # --------------------------------------------------------------------------------------------------
 # Template parameter values
 
-# Everything that is markup anywhere in a value: "&" always (so that html.unescape reverses the
-# escaping exactly), tags and comments, parameter separators, templates, links, bold and italics,
-# and signatures ("~~~~" is replaced when the page is saved).
-_PARAM_CHARS = frozenset("&<>|={}[]'~")
-# Markup only at the start of a value or line: lists, definitions, "----", and <pre> by a space.
-_PARAM_LINE_START_CHARS = frozenset("*#:;- ")
+# Legacy HTML names that html.unescape (and so :func:`unescape`) decodes even without the ";" and as
+# a prefix: "&amp" and "&ampx" both read as "&". MediaWiki and Lua's mw.text.decode need the ";".
+_LEGACY_NAMES = sorted((n for n in html.entities.html5 if not n.endswith(";")), key=len, reverse=True)
+_PARAM_MARKUP_RE = re.compile(
+    # Always: parameter separators, templates and arguments ("}" next to the call's own "}}"
+    # would close it), links ("[" before a URL, "[[") and tags, comments and <nowiki> ("<").
+    r"[|{}\[\]<]"
+    # "&" only where some reader of the value would see a character reference: "&#...", anything
+    # shaped like "&name;", and the legacy names above. Everywhere else "&" is plain text.
+    r"|&(?=#|\w+;|" + "|".join(_LEGACY_NAMES) + r")"
+    # Bold and italics need two apostrophes, a signature three tildes.
+    r"|'{2,}|~{3,}"
+    # At the start of the value or of a line: lists and definitions, <pre> by a space, a heading,
+    # and "----". CR counts: MediaWiki saves a lone CR as a line break.
+    r"|(?:\A|(?<=[\r\n]))(?:[*#:; =]|-(?=---))"
+)
 _UNSTORABLE_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
-def param_value(value: str) -> str:
-    """Make ``value`` safe as a template parameter value that renders as the literal text.
+def _references(match: re.Match[str]) -> str:
+    return "".join(REFERENCES[char] for char in match.group(0))
 
-    * ``&`` (so the result can be decoded), ``<`` and ``>`` (tags, comments, ``<nowiki>``),
-    * ``| = { } [ ]`` (parameter separators, templates, links),
-    * ``'`` (bold/italic) and ``~`` (``~~~~`` is replaced by a signature when the page is saved),
-    * ``* # : ; -`` and a space at the start of the value or of a line (lists, ``----``, ``<pre>``).
+
+def param_value(value: str) -> str:
+    """Make ``value`` safe as a named template parameter value that renders as the literal text.
+
+    Only what would be markup there is written as a character reference, so the page source reads
+    as an editor would type it (``Bauen & Immobilien``, ``d'Artagnan``, ``a = b``):
+
+    * always ``| { } [ ]`` and ``<`` (parameter separators, templates, links, tags and comments).
+      ``[`` only makes a link before a URL or another ``[``, and ``<`` only opens a tag before a
+      letter, ``/`` or ``!``; both are escaped everywhere all the same, because the URL protocols and
+      the tag names (extensions) are wiki configuration, and brackets read better escaped in pairs;
+    * ``&`` only where it would start a character reference (``&amp;``, ``&#124;``, ``&nbsp;``, also
+      the legacy ``&amp`` without ``;``); a plain ``&`` is text to MediaWiki and to ``mw.text.decode``;
+    * ``'`` only in runs of two or more (bold/italics), ``~`` only in runs of three or more
+      (``~~~`` is replaced by a signature when the page is saved);
+    * at the start of the value or of a line: ``* # : ;``, a space (lists, ``<pre>``), ``=``
+      (a heading) and the first ``-`` of ``----``.
+
+    Not escaped: ``>`` (markup only after a ``<``) and ``=`` inside a line (the bot writes only
+    named parameters, whose value starts after the first ``=``).
 
     Line breaks are kept. Leading and trailing whitespace is kept here, but MediaWiki trims named
     values and so does ``set_template_params``. Not covered: free URLs and ``ISBN``/``RFC`` magic
@@ -71,17 +99,12 @@ def param_value(value: str) -> str:
     bad = _UNSTORABLE_RE.search(value)
     if bad:
         raise ValueError(f"control character {bad.group(0)!r} cannot be stored in a wiki page")
-    out = []
-    at_line_start = True
-    for char in value:
-        escaped = char in _PARAM_CHARS or (at_line_start and char in _PARAM_LINE_START_CHARS)
-        out.append(REFERENCES[char] if escaped else char)
-        at_line_start = char == "\n"
-    return "".join(out)
+    return _PARAM_MARKUP_RE.sub(_references, value)
 
 
 def unescape(value: str) -> str:
-    """Reverse :func:`param_value` (decodes every HTML character reference)."""
+    """Reverse :func:`param_value`: decode every HTML character reference. On what ``param_value``
+    writes that is also exactly what Lua's ``mw.text.decode`` in ``Modul:OZG`` reads."""
     return html.unescape(value)
 
 
@@ -117,8 +140,12 @@ def nowiki(text: str) -> str:
 
 
 def link(title: str, label: str) -> str:
-    """``[[title|label]]`` with a label that shows literally."""
-    return f"[[{title}|{cell(label)}]]"
+    """``[[title|label]]`` with a label that shows literally; ``[[title]]`` when the label is the title
+    itself (pages are titled by name, so most links read so -- and big tables stay smaller)."""
+    shown = cell(label)
+    if shown == title and ":" not in title:  # a colon could make [[X]] a category or file link
+        return f"[[{title}]]"
+    return f"[[{title}|{shown}]]"
 
 
 def page_link(title: str) -> str:

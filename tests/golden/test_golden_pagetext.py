@@ -1,7 +1,7 @@
 """Golden page edits: ``pagetext/<case>/before.wiki`` + ``change.yaml`` must give ``after.wiki`` exactly.
 
-Both wiki files are hand-written expectations and are compared as bytes (``.gitattributes`` keeps
-their CRLF line ends). ``change.yaml`` names the function and its arguments:
+Both wiki files are hand-written expectations and are compared as bytes (``tests/golden/.gitattributes``
+keeps their CRLF line ends). ``change.yaml`` names the function and its arguments:
 
 * ``function: set_template_params`` with ``template``, ``params`` (null removes), optional
   ``param_order`` and ``escape: true`` (run every value through ``escape.param_value`` first);
@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+import golden
 import pytest
 import yaml
 
@@ -20,11 +21,7 @@ from ozgwiki.wikitext.escape import param_value
 from ozgwiki.wikitext.params import set_template_params
 from ozgwiki.wikitext.sections import replace_section
 
-CASES = sorted(p for p in (Path(__file__).parent / "pagetext").iterdir() if p.is_dir())
-
-
-def _read(path: Path) -> str:
-    return path.read_bytes().decode("utf-8")
+CASES = golden.cases("pagetext")
 
 
 def _transform(change: dict[str, object]) -> Callable[[str], str]:
@@ -50,11 +47,12 @@ def test_there_are_enough_golden_cases() -> None:
     assert len(CASES) >= 15
 
 
-@pytest.mark.parametrize("case", CASES, ids=[p.name for p in CASES])
+@pytest.mark.parametrize("case", CASES, ids=golden.case_id)
 def test_golden(case: Path) -> None:
-    transform = _transform(yaml.safe_load(_read(case / "change.yaml")))
-    before, after = _read(case / "before.wiki"), _read(case / "after.wiki")
+    transform = _transform(yaml.safe_load(golden.read(case / "change.yaml")))
+    before = golden.read(case / "before.wiki")
 
-    assert transform(before) == after
+    golden.check(case / "after.wiki", transform(before))
+    after = golden.read(case / "after.wiki")
     # Applying the same change to its own result changes nothing (no churn on the next bot run).
     assert transform(after) == after

@@ -9,6 +9,7 @@ cases and the hypothesis properties.
 from __future__ import annotations
 
 import html
+import re
 
 import mwparserfromhell
 import pytest
@@ -18,7 +19,14 @@ from hypothesis import strategies as st
 from ozgwiki.errors import OzgwikiError
 from ozgwiki.wikitext.escape import param_value, unescape
 from ozgwiki.wikitext.optout import bot_may_edit
-from ozgwiki.wikitext.params import PageTextError, get_template_params, set_template_params
+from ozgwiki.wikitext.params import (
+    PageTextError,
+    get_template_params,
+    is_redirect,
+    redirect_target,
+    redirect_text,
+    set_template_params,
+)
 from ozgwiki.wikitext.parse import template_title
 from ozgwiki.wikitext.sections import get_section, replace_section, section_markers
 
@@ -230,14 +238,18 @@ def test_wikitext_values_are_inserted_verbatim() -> None:
     ("raw", "escaped"),
     [
         ("a | b", "a &#124; b"),
-        ("x = y", "x &#61; y"),
+        ("x = y", "x = y"),
         ("{{V}}", "&#123;&#123;V&#125;&#125;"),
         ("[[L]]", "&#91;&#91;L&#93;&#93;"),
-        ("A & B", "A &amp; B"),
-        ("<b>", "&lt;b&gt;"),
+        ("A & B", "A & B"),
+        ("A &amp; B &#124; &nbsp;", "A &amp;amp; B &amp;#124; &amp;nbsp;"),
+        ("<b>", "&lt;b>"),
         ("'''fett'''", "&#39;&#39;&#39;fett&#39;&#39;&#39;"),
+        ("d'Artagnan", "d'Artagnan"),
         ("~~~~", "&#126;&#126;&#126;&#126;"),
+        ("~~", "~~"),
         ("* a\n# b\n: c\n; d\n----\n pre", "&#42; a\n&#35; b\n&#58; c\n&#59; d\n&#45;---\n&#32;pre"),
+        ("a\n== b ==\n-- c", "a\n&#61;= b ==\n-- c"),
         ("Straße 1: ä*b", "Straße 1: ä*b"),
     ],
 )
@@ -388,6 +400,92 @@ def test_bot_may_edit(text: str, allowed: bool) -> None:
 
 def test_bot_may_edit_compares_spaces_and_underscores_alike() -> None:
     assert bot_may_edit("{{bots|deny=Ozg_Bot}}", "Ozg Bot") is False
+
+
+# --------------------------------------------------------------------------------------------------
+# Redirects: where a redirect points, and the text of the bot's own
+
+
+@pytest.mark.parametrize(
+    ("text", "target"),
+    [
+        ("#WEITERLEITUNG [[Ziel]]", "Ziel"),
+        ("#weiterleitung [[Ziel|Text]]", "Ziel"),
+        ("  \n\t#REDIRECT:[[Ziel#Abschnitt]]\n[[Kategorie:X]]", "Ziel"),
+        ("#Redirect\n[[Ziel]] und Text\n{{LeiKa-Leistung|Status=aktiv}}", "Ziel"),
+        ("#REDIRECT :[[:Kategorie:X]]", "Kategorie:X"),
+        ("#WEITERLEITUNG [[%C3%84rger]]", "Ärger"),
+        ("#WEITERLEITUNG [[ Ziel |]]", "Ziel"),
+        ("#WEITERLEITUNG [[Kreis_Borken]]", "Kreis Borken"),
+        ("#WEITERLEITUNG [[Bauen  &\u00a0 Immobilien]]", "Bauen & Immobilien"),
+        ("#WEITERLEITUNG [[Kategorie:]]", "Kategorie:"),  # only the wiki's namespaces could tell
+        ("Text\n#WEITERLEITUNG [[Ziel]]", None),
+        ("#WEITERLEITUNGEN [[Ziel]]", None),
+        ("# WEITERLEITUNG [[Ziel]]", None),
+        ("#REDIRECT: : [[Ziel]]", None),
+        ("#REDIRECT [[]]", None),
+        ("#REDIRECT [[#Abschnitt]]", None),
+        ("#REDIRECT [[a<b]]", None),
+        ("#REDIRECT [[a~~~b]]", None),
+        ("#REDIRECT [[../x]]", None),
+        ("#REDIRECT [[Ziel\n]]", None),
+        ("<!-- -->#REDIRECT [[Ziel]]", None),
+        ("<nowiki>#REDIRECT [[Ziel]]</nowiki>", None),
+        ("{{LeiKa-Leistung}}\n#WEITERLEITUNG [[Ziel]]", None),
+        ("", None),
+    ],
+)
+def test_redirect_target_reads_the_link_is_redirect_reads(text: str, target: str | None) -> None:
+    assert redirect_target(text) == target
+    assert is_redirect(text) is (target is not None)
+
+
+def test_redirect_text_is_the_magic_word_mediawiki_writes_on_a_move() -> None:
+    assert redirect_text("Abbruchgenehmigung") == "#WEITERLEITUNG [[Abbruchgenehmigung]]"
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Abbruchgenehmigung",
+        "Abbruchgenehmigung (LeiKa-Leistung 99001001000000)",
+        "Kreis Borken",
+        "Städteregion Aachen",
+        "Bauen & Immobilien",
+        "Kommune 05554004",
+        "Kategorie:Kommune",
+        "Gebühren/Abgaben",
+        "100 % Förderung",
+        "a" * 255,
+    ],
+)
+def test_a_title_goes_into_the_redirect_unescaped_and_reads_back(title: str) -> None:
+    text = redirect_text(title)
+    assert text == f"#WEITERLEITUNG [[{title}]]"
+    assert redirect_target(text) == title
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "", " ", "_", "\u00a0", " Ziel", "Ziel ", "Ziel_", ":Kategorie:X", "Ziel#Abschnitt", "a<b", "a>b",
+        "a|b", "a[b", "a]b", "a{b", "a}b", "a\nb", "a\tb", "a~~~b", "../x", "./x", "a/../b", "a/.",
+        "A%20B", "A&amp;B", "A&#38;B", "A&#x26;B", "a" * 256, "ä" * 128,
+    ],
+)  # fmt: skip
+def test_a_string_that_is_no_title_makes_no_redirect(title: str) -> None:
+    with pytest.raises(ValueError, match="no redirect to"):
+        redirect_text(title)
+
+
+@given(st.text(alphabet="Aaäß0 _-&()/.:%,", min_size=1, max_size=40))
+def test_every_redirect_the_bot_writes_is_one_and_points_at_its_title(title: str) -> None:
+    try:
+        text = redirect_text(title)
+    except ValueError:
+        return
+    assert is_redirect(text)
+    assert redirect_target(text) == re.sub("[ _]+", " ", title)
 
 
 # --------------------------------------------------------------------------------------------------
