@@ -40,7 +40,7 @@ import math
 import os
 import re
 import stat
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Container, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -325,9 +325,13 @@ class ValidateSettings:
     skip_prefixes: tuple[str, ...] = DEFAULT_SKIP_PREFIXES
     only_prefix: str | None = None
 
-    def is_editor_page(self, title: str, report_title: str) -> bool:
-        """Whether ``title`` (a normalised title) holds editor content the validate bot checks."""
-        if title == report_title:
+    def is_editor_page(self, title: str, report_title: str, bot_pages: Container[str] = ()) -> bool:
+        """Whether ``title`` (a normalised title) holds editor content the validate bot checks.
+
+        ``bot_pages`` are the importer's pages titled by name (LeiKa-Leistungen, OZG-Leistungen), which
+        no prefix describes; ``skip_prefixes`` covers their ID titles and anything an admin adds.
+        """
+        if title == report_title or title in bot_pages:
             return False
         if self.only_prefix is not None and not title.startswith(self.only_prefix):
             return False

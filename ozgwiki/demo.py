@@ -59,8 +59,9 @@ Abgedeckte Leistungen: {{LeiKa|99001009004001|99001009004002}}.
 # What a reader of the demo should open, as (label, title).
 LOOK_AT: tuple[tuple[str, str], ...] = (
     ("Hauptseite", "Hauptseite"),
-    ("Themenfeld Bildung", titles.themenfeld("Bildung")),
-    ("Ahaus (Mittlere kreisangehörige Stadt)", titles.kommune("05554004")),
+    ("Themenfeld Bildung", "Bildung"),  # pages are titled by name (ozgwiki.domain.titles)
+    ("Ahaus (Mittlere kreisangehörige Stadt)", "Ahaus"),
+    ("Kommunen in NRW, nach Regierungsbezirk und Kreis", "Kommunen in NRW"),
     ("Roadmap", titles.roadmap_for()),
 )
 

@@ -5,9 +5,12 @@
 -- keeps the page of a key that left the catalogue and sets "Status = ausgemustert" on it). Known
 -- keys are linked (and, in the SMW variant, stored); retired, unknown and malformed ones are marked
 -- in red and put the page into a maintenance category. Nothing that is not a known key is stored.
+-- "LeiKa <key>" is normally a redirect to the LeiKa-Leistung's page, which is titled by its
+-- Bezeichnung; the redirect is followed once (Modul:OZG's resolve) and the Status read there.
 --
--- The check reads the LeiKa page (title:getContent()). That also records the page as a template
--- dependency, so a page using a key is re-rendered when the key's page changes (e.g. is retired).
+-- The check reads the LeiKa page (title:getContent(), and the redirect's target). That also records
+-- both as template dependencies, so a page using a key is re-rendered when the key's page changes
+-- (e.g. is retired) or the redirect is re-pointed. No expensive function is called.
 -- We check at most MAX_CHECKS keys per list; further keys are shown unchecked and the page goes
 -- into a maintenance category, so a huge list can never make a page slow or break it.
 --
@@ -645,24 +648,32 @@ function p.retired(content)
 	return status ~= nil and mw.text.trim(status) == 'ausgemustert'
 end
 
--- 'known', 'retired' or 'unknown' for "LeiKa <key>"; nil when the check could not be made.
+-- 'known', 'retired' or 'unknown' for "LeiKa <key>", and the title of the key's page; nil when the
+-- check could not be made. "LeiKa <key>" is normally a redirect to the LeiKa-Leistung's page
+-- (titled by its Bezeichnung): ozg.resolve follows it, so the Status is read where it is kept, and
+-- that page, too, becomes a dependency (retiring the key re-renders the pages that use it).
 local function lookup(key)
-	local ok, result = pcall(function()
+	local ok, result, page = pcall(function()
 		local title = mw.title.new('LeiKa ' .. key, 0)
-		local content = title and title:getContent()
+		if title == nil then
+			return 'unknown'
+		end
+		local target, content = ozg.resolve(title)
 		if content == nil then
 			return 'unknown'
 		end
-		return p.retired(content) and 'retired' or 'known'
+		return p.retired(content) and 'retired' or 'known', target.prefixedText
 	end)
 	if ok then
-		return result
+		return result, page
 	end
 	return nil
 end
 
-local function link(key)
-	return '[[LeiKa ' .. key .. '|' .. key .. ']]'
+-- A key linked to its page: the page a lookup found (the redirect's target, so readers land on the
+-- LeiKa-Leistung without a "weitergeleitet von" hop; the lookup read it anyway), else "LeiKa <key>".
+local function link(key, page)
+	return '[[' .. (page or ('LeiKa ' .. key)) .. '|' .. key .. ']]'
 end
 
 -- Render a list of keys; store the known ones under `property` (SMW variant only).
@@ -691,16 +702,16 @@ function p.render(frame, texts, property, own)
 						table.insert(known, key)
 					end
 				else
-					local found = nil
+					local found, page = nil, nil
 					if checks < MAX_CHECKS then
 						checks = checks + 1
-						found = lookup(key)
+						found, page = lookup(key)
 					end
 					if found == 'known' then
-						table.insert(out, link(key))
+						table.insert(out, link(key, page))
 						table.insert(known, key)
 					elseif found == 'retired' then
-						table.insert(out, ozg.warningMarkup(link(key), 'ausgemusterter LeiKa-Schlüssel'))
+						table.insert(out, ozg.warningMarkup(link(key, page), 'ausgemusterter LeiKa-Schlüssel'))
 						categories[RETIRED] = true
 					elseif found == 'unknown' then
 						table.insert(out, ozg.warning(key, 'unbekannter LeiKa-Schlüssel'))

@@ -98,22 +98,86 @@ function p.wert(frame)
 	return mw.text.nowiki(value) .. p.store(frame, frame.args.attribut, { value })
 end
 
--- Label of a page made by one of our templates: its Name parameter, read from the page text.
-local function nameOf(title)
+-- The page to link and read for `title`, and its text (nil when there is no such page).
+-- The ID titles ("Kommune 05554000", "LeiKa <key>", "Themenfeld Bildung") are redirects to the
+-- pages readers look up ("Kreis Borken", ...): a redirect is followed once, so links go straight
+-- to the target (no "weitergeleitet von" hop) and its data is read there. Once, because MediaWiki
+-- follows no double redirects either. A broken redirect (target without a page) stands for itself,
+-- and so does one out of the main namespace (a link to it would categorise or embed).
+-- Neither getContent nor redirectTarget is an expensive function (isRedirect and exists are): each
+-- reads the current revision and records the page as a template dependency, so the calling page is
+-- re-rendered when the redirect is re-pointed or the target changes.
+function p.resolve(title)
 	local content = title:getContent()
-	if not content then
-		return nil
+	-- Only text starting with '#' can be a redirect: skip the second read for all other pages.
+	if content == nil or not content:match('^%s*#') then
+		return title, content
 	end
-	local name = mw.ustring.match(content, '|%s*Name%s*=%s*([^|}\n]+)')
+	local target = title.redirectTarget
+	local targetContent = target and target.namespace == 0 and target:getContent()
+	if not targetContent then
+		return title, content
+	end
+	return target, targetContent
+end
+
+-- Label of a page made by one of our templates: its Name parameter, read from the page text.
+local function nameIn(content)
+	local name = content and mw.ustring.match(content, '|%s*Name%s*=%s*([^|}\n]+)')
 	return name and p.clean(name) or nil
 end
 
+-- Whether a page text is a page of the kind `prefix` names: it calls the template of that name
+-- ("{{Kommune" for praefix=Kommune; MediaWiki ignores the case of the first letter).
+local function isKind(content, prefix)
+	local first = mw.ustring.sub(prefix, 1, 1)
+	local rest = mw.ustring.sub(prefix, 2):gsub('%p', '%%%0')
+	local name = '[' .. mw.ustring.upper(first) .. mw.ustring.lower(first) .. ']' .. rest
+	return content:match('{{%s*' .. name .. '%s*[|}]') ~= nil
+end
+
+-- Entries of one #invoke:OZG|seiten whose pages are read; further entries are linked as
+-- "PRAEFIX ENTRY" unread (the ID redirect still leads to the page; a bare name title past the
+-- limit becomes a red link). Reading costs no expensive function, but per entry up to six page
+-- reads (two titles, each perhaps a redirect) and their template dependencies, so a huge list
+-- must not make the page slow. Real lists are short: a Steckbrief names a handful of Kommunen
+-- ("alle" never gets here: the template shows it without calling Lua), a project a few OZG-IDs.
+local MAX_READ_ENTRIES = 50
+
+-- The page an entry of p.seiten names: its title object (nil when none can be made), its text
+-- (nil when unread or missing) and the label to show without namen=ja. With `asTitle`
+-- (titel=ja), an entry may be a page title already: the old ID form "PRAEFIX ID" is taken as it
+-- is; an entry without the prefix is "PRAEFIX ENTRY" when that page exists (a bare AGS, or a
+-- Themenfeld's name: "Themenfeld Bildung" redirects to it), else the entry itself when it is a
+-- page of this kind (a name title such as "Ahaus" or "Kreis Borken", as the forms write it now).
+local function entryPage(entry, prefix, asTitle, read)
+	local label, hadPrefix = entry, false
+	if asTitle and prefix ~= '' and mw.ustring.sub(entry, 1, mw.ustring.len(prefix) + 1) == prefix .. ' ' then
+		label, hadPrefix = mw.ustring.sub(entry, mw.ustring.len(prefix) + 2), true
+	end
+	local title = mw.title.new((prefix ~= '' and (prefix .. ' ') or '') .. label, 0)
+	if title == nil or not read then
+		return title, nil, label
+	end
+	local page, content = p.resolve(title)
+	if content == nil and asTitle and prefix ~= '' and not hadPrefix then
+		local named = mw.title.new(entry, 0)
+		if named and named.namespace == 0 then
+			local namedPage, namedContent = p.resolve(named)
+			if namedContent and isKind(namedContent, prefix) then
+				return namedPage, namedContent, label
+			end
+		end
+	end
+	return page, content, label
+end
+
 -- {{#invoke:OZG|seiten|LIST|praefix=Themenfeld|attribut=Themenfeld|einzeln=ja|namen=ja}}:
--- link each entry to the page "PRAEFIX ENTRY", store those page titles.
+-- link each entry to the page "PRAEFIX ENTRY" (or the page it redirects to), store those titles.
 --   einzeln=ja  the value is one entry (names such as Lagen may contain commas or "und")
 --   namen=ja    show the Name of the target page instead of the entry (Kommunen by AGS)
---   titel=ja    an entry may already be the page title ("Kommune 05554004", as the forms'
---               autocompletion writes it); it is not prefixed a second time
+--   titel=ja    an entry may already be the page title: the name title ("Ahaus", as the forms
+--               write it) or the old ID form ("Kommune 05554004"); see entryPage
 function p.seiten(frame)
 	local args = frame.args
 	local raw = p.clean(args[1])
@@ -123,20 +187,15 @@ function p.seiten(frame)
 	local entries = (args.einzeln == 'ja') and { raw } or p.split(raw, false)
 	local prefix = p.clean(args.praefix)
 	local out, titles, seen, extra = {}, {}, {}, ''
-	for _, entry in ipairs(entries) do
-		if args.titel == 'ja' and prefix ~= '' and mw.ustring.sub(entry, 1, mw.ustring.len(prefix) + 1) == prefix .. ' ' then
-			entry = mw.ustring.sub(entry, mw.ustring.len(prefix) + 2) -- the form wrote the page title itself
-		end
-		local target = (prefix ~= '' and (prefix .. ' ') or '') .. entry
-		local title = mw.title.new(target, 0)
+	for i, entry in ipairs(entries) do
+		local title, content, label = entryPage(entry, prefix, args.titel == 'ja', i <= MAX_READ_ENTRIES)
 		if title == nil then
-			table.insert(out, p.warning(entry, 'kein gültiger Seitenname'))
+			table.insert(out, p.warning(label, 'kein gültiger Seitenname'))
 			extra = p.category('Seiten mit ungültigen Verweisen')
 		elseif not seen[title.prefixedText] then
 			seen[title.prefixedText] = true
-			local label = entry
 			if args.namen == 'ja' then
-				label = nameOf(title) or entry
+				label = nameIn(content) or label
 			end
 			table.insert(out, '[[' .. title.prefixedText .. '|' .. mw.text.nowiki(label) .. ']]')
 			table.insert(titles, title.prefixedText)
@@ -301,10 +360,20 @@ local function withoutPrefix(title)
 	return title
 end
 
--- The value of template parameter `param` on page `title` (the first one), decoded; or nil.
-local function paramOf(title, param)
+-- The page `title` (a title text) stands for, and its text: SMW hands over the pages themselves
+-- (it stores a Page value pointing at a redirect as the redirect's target), but a redirect is
+-- followed anyway (p.resolve), so a row never shows a redirect's empty data.
+local function pageOf(title)
 	local t = mw.title.new(title)
-	local content = t and t:getContent()
+	if not t then
+		return title, nil
+	end
+	local page, content = p.resolve(t)
+	return page.prefixedText, content
+end
+
+-- The value of template parameter `param` in a page text (the first one), decoded; or nil.
+local function paramIn(content, param)
 	if not content then
 		return nil
 	end
@@ -315,9 +384,15 @@ local function paramOf(title, param)
 	return value ~= '' and value or nil
 end
 
+local function paramOf(title, param)
+	local _, content = pageOf(title)
+	return paramIn(content, param)
+end
+
 local function labelled(title, param)
-	local label = paramOf(title, param) or withoutPrefix(title)
-	return '[[' .. title .. '|' .. mw.text.nowiki(label) .. ']]'
+	local page, content = pageOf(title)
+	local label = paramIn(content, param) or withoutPrefix(title)
+	return '[[' .. page .. '|' .. mw.text.nowiki(label) .. ']]'
 end
 
 local function columns(spec)

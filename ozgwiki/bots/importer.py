@@ -18,8 +18,10 @@ that change), and the page is handed to the engine with its state, so no page is
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import logging
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -29,13 +31,31 @@ from ozgwiki.domain import titles
 from ozgwiki.engine import rails
 from ozgwiki.engine.bot import BotContext, StepResult
 from ozgwiki.engine.rails import Rail
-from ozgwiki.engine.sync import Outcome, PageChange, SyncReport
+from ozgwiki.engine.sync import Outcome, PageChange, PageMove, Phase, SyncReport
 from ozgwiki.errors import PageTextError
-from ozgwiki.render.plans import KIND_LEIKA, STATUS_AKTIV, STATUS_AUSGEMUSTERT, PagePlan, plan_pages
+from ozgwiki.render.plans import (
+    KIND_LEIKA,
+    STATUS_AKTIV,
+    STATUS_AUSGEMUSTERT,
+    DisambiguationPlan,
+    PagePlan,
+    RedirectPlan,
+    disambiguation_plans,
+    plan_pages,
+    redirect_plans,
+)
+from ozgwiki.wiki.listings import PageInfo
 from ozgwiki.wiki.pages import PageState
 from ozgwiki.wiki.site import Site
 from ozgwiki.wikitext import escape
-from ozgwiki.wikitext.params import get_template_params, set_template_params
+from ozgwiki.wikitext.params import (
+    get_template_params,
+    is_redirect,
+    redirect_target,
+    redirect_text,
+    set_template_params,
+)
+from ozgwiki.wikitext.sections import get_section, replace_section
 
 __all__ = [
     "NAME",
@@ -51,6 +71,7 @@ log = logging.getLogger(__name__)
 
 NAME = "import"
 STATUS = "Status"
+KEY_PARAM = "Schlüssel"
 #: How many names a text report lists per diff category before it says "… und N weitere".
 TEXT_LIST_LIMIT = 20
 
@@ -69,7 +90,8 @@ class Examined:
 
     ``rewritten`` are the parameters whose text the edit changes or adds (for the edit summary);
     ``changed`` those whose *value* changes once the escaping is decoded (for the catalogue diff), so
-    an editor's unescaped ``&`` rewritten as ``&amp;`` is an edit but not a catalogue change.
+    an older ``&amp;`` rewritten as the plain ``&`` the bot writes now is an edit but not a
+    catalogue change.
     """
 
     exists: bool
@@ -79,6 +101,11 @@ class Examined:
 
     def old_value(self, name: str) -> str:
         return html.unescape((self.old or {}).get(name, ""))
+
+    def spelling_only(self, names: Iterable[str]) -> bool:
+        """Whether the edit of ``names`` only respells values that are already on the page (a
+        parameter added, even empty, is more than spelling)."""
+        return all(n in (self.old or {}) and n not in self.changed for n in names)
 
 
 def examine(text: str, exists: bool, template: str, wanted: Mapping[str, str]) -> Examined:
@@ -109,13 +136,20 @@ class ImportItem:
 
     @classmethod
     def from_plan(cls, plan: PagePlan) -> ImportItem:
-        key = titles.key_of_leika_title(plan.title) if plan.kind == KIND_LEIKA else None
+        key = plan.key if plan.kind == KIND_LEIKA else None
         return cls(plan.title, plan.kind, plan.template, plan.params, plan.param_order, key)
 
     @classmethod
-    def retire(cls, key: str) -> ImportItem:
+    def retire(cls, key: str, title: str | None = None) -> ImportItem:
+        """Retire ``key`` on its page: ``title`` where the ``LeiKa <key>`` redirect leads, else that title."""
         return cls(
-            titles.leika(key), KIND_LEIKA, KIND_LEIKA, {STATUS: STATUS_AUSGEMUSTERT}, (STATUS,), key, True
+            title or titles.leika(key),
+            KIND_LEIKA,
+            KIND_LEIKA,
+            {STATUS: STATUS_AUSGEMUSTERT},
+            (STATUS,),
+            key,
+            True,
         )
 
     def transform(self, text: str) -> str:
@@ -124,11 +158,19 @@ class ImportItem:
             escaped = {name: escape.param_value(value) for name, value in self.params.items()}
         except ValueError as exc:  # a control character in the catalogue: never guess, report
             raise PageTextError(f"Katalogwert nicht speicherbar: {exc}") from None
-        if self.retire_only and (not text or get_template_params(text, self.template) is None):
-            raise PageTextError(
-                f"LeiKa-Schlüssel nicht mehr im Katalog, aber die Seite hat keine Vorlage {self.template}; "
-                "bitte von Hand prüfen"
-            )
+        if self.retire_only:
+            found = get_template_params(text, self.template) if text else None
+            if found is None:
+                raise PageTextError(
+                    "LeiKa-Schlüssel nicht mehr im Katalog, aber die Seite hat keine Vorlage "
+                    f"{self.template}; bitte von Hand prüfen"
+                )
+            if html.unescape(found.get(KEY_PARAM, "")).strip() != self.key:
+                # Reached through the key's redirect, but the page is another key's: never retire that.
+                raise PageTextError(
+                    f"die Weiterleitung des Schlüssels {self.key} führt auf eine Seite mit anderem "
+                    "Schlüssel; bitte von Hand prüfen"
+                )
         return set_template_params(
             text,
             self.template,
@@ -186,6 +228,10 @@ class ImportItem:
                 parts.append("LeiKa-Schlüssel wieder im Katalog – als aktiv markiert")
             else:
                 fields.append(STATUS)
+        if fields and not parts and seen.spelling_only(fields):
+            # Only the escaping differs (e.g. "&amp;" from an older rule where the bot now writes
+            # "&"): say so, so that nobody looks for a catalogue change in the diff.
+            return f"Bot: Schreibweise vereinheitlicht, Inhalt unverändert ({', '.join(fields)})"
         if fields:
             parts.append(f"Katalogdaten aktualisiert ({', '.join(fields)})")
         return "Bot: " + ("; ".join(parts) if parts else "Katalogdaten abgeglichen")
@@ -201,12 +247,182 @@ def existing_leika_keys(site: Site) -> set[str]:
     return {k for k in keys if k is not None}
 
 
-def import_items(plans: Sequence[PagePlan], existing_keys: Iterable[str]) -> list[ImportItem]:
-    """Every page of the run: the plans, then retiring items for existing keys that have no plan."""
+def import_items(
+    plans: Sequence[PagePlan], existing_keys: Iterable[str], pages_of: Mapping[str, str] | None = None
+) -> list[ImportItem]:
+    """Every page of the run: the plans, then retiring items for existing keys that have no plan
+    (on the page ``pages_of[key]``, where the key's ``LeiKa <key>`` redirect leads, if given)."""
     items = [ImportItem.from_plan(p) for p in plans]
     planned = {i.key for i in items if i.key is not None}
-    items += (ImportItem.retire(k) for k in sorted(set(existing_keys) - planned))
+    where = pages_of or {}
+    items += (ImportItem.retire(k, where.get(k)) for k in sorted(set(existing_keys) - planned))
     return items
+
+
+# -------------------------------------------------------------------------------- names first
+#
+# Pages used to be titled by ID ("Kommune 05554004"); now they are titled by name ("Ahaus") and the ID
+# titles redirect (ozgwiki.domain.titles). An existing wiki migrates by itself: a page found at its ID
+# title, or at the name it had before a catalogue rename, is *moved* (history and human edits move with
+# it, MediaWiki leaves a redirect); the ID titles are kept as redirects to the name; a name several
+# things share gets a Begriffsklärung page. Moves never overwrite a page: the wiki refuses a target that
+# exists, and the run reports it.
+
+MOVE_SUMMARY = "Bot: Seite nach ihrem Namen benannt (Namen zuerst; der alte Titel leitet weiter)"
+DISAMBIGUATION_SECTION = "begriffsklaerung"
+REDIRECT_KIND = "Weiterleitung"
+DISAMBIGUATION_KIND = "Begriffsklärung"
+DISAMBIGUATION_CATEGORY = "Begriffsklärung"
+
+
+def _is_content(info: PageInfo | None) -> bool:
+    return info is not None and info.exists and not info.redirect
+
+
+def moves_for(
+    plans: Sequence[PagePlan], info: Mapping[str, PageInfo], leads: Mapping[str, str]
+) -> list[PageMove]:
+    """The moves that bring existing pages to their name titles.
+
+    ``info`` holds what the wiki says of the plans' titles, of their ID titles and of the pages those
+    lead to (:func:`migration_lookups`); ``leads`` where each redirecting ID title leads. A page is
+    moved only when its name title holds no page of its own, and only from where the bot put it: its ID
+    title, or the name title its ID redirect leads to (the catalogue renamed it).
+    """
+    out: list[PageMove] = []
+    for plan in plans:
+        if plan.id_title == plan.title or _is_content(info.get(plan.title)):
+            continue
+        legacy = info.get(plan.id_title)
+        if legacy is None or not legacy.exists:
+            continue  # a new thing: the engine creates it under its name
+        source = plan.id_title
+        if legacy.redirect:
+            source = leads.get(plan.id_title, "")
+            if source in ("", plan.title) or not _is_content(info.get(source)):
+                continue
+        out.append(PageMove(source, plan.title, MOVE_SUMMARY, kind=plan.kind))
+    return out
+
+
+#: The parameter that holds each kind's ID on its page: a page is only moved as a thing's page when it
+#: says it is that thing.
+ID_PARAMS = {
+    "Themenfeld": "Name",
+    "Lage": "Name",
+    KIND_LEIKA: KEY_PARAM,
+    "OZG-Leistung": "OZG-ID",
+    "Kommune": "AGS",
+}
+
+
+def verified(site: Site, plans: Sequence[PagePlan], moves: Sequence[PageMove]) -> list[PageMove]:
+    """The moves whose source page holds the thing's template with the thing's ID. A page under a
+    bot-owned ID title is taken as the bot's; one reached through a redirect (the catalogue renamed
+    the thing) must prove it, or a redirect someone pointed at another page would move that page."""
+    by_title = {p.title: p for p in plans}
+    check = [m for m in moves if m.source != by_title[m.target].id_title]
+    if not check:
+        return list(moves)
+    texts = site.read_pages([m.source for m in check])
+    refused = set()
+    for m in check:
+        plan = by_title[m.target]
+        try:
+            found = get_template_params(texts[m.source].text, plan.template)
+        except PageTextError:
+            found = None
+        if found is None or html.unescape(found.get(ID_PARAMS[plan.kind], "")).strip() != plan.key:
+            log.warning("%s: not moved to %s: the page is not that %s", m.source, m.target, plan.kind)
+            refused.add(m.source)
+    return [m for m in moves if m.source not in refused]
+
+
+def stuck(plans: Sequence[PagePlan], info: Mapping[str, PageInfo]) -> dict[str, str]:
+    """Name title -> ID title of the plans that cannot move: a page of its own already stands under
+    the name (someone wrote an article "Ahaus") while the bot's page is still under its ID title. The
+    bot keeps its page where it is -- two pages of one Kommune would each claim its data -- and the
+    ID title's redirect change reports it for a person to merge."""
+    return {
+        p.title: p.id_title
+        for p in plans
+        if p.id_title != p.title and _is_content(info.get(p.title)) and _is_content(info.get(p.id_title))
+    }
+
+
+def migration_lookups(site: Site, plans: Sequence[PagePlan]) -> tuple[dict[str, PageInfo], dict[str, str]]:
+    """What :func:`moves_for` and :func:`stuck` need, asked without reading any page text:
+    ``prop=info`` of every plan's title and ID title; where the ID titles of plans whose name holds
+    no page yet redirect (on a migrated wiki: none); whether those targets are pages of their own."""
+    info = site.pages_info([p.title for p in plans] + [p.id_title for p in plans if p.id_title != p.title])
+    pending = [p.id_title for p in plans if p.id_title != p.title and not _is_content(info.get(p.title))]
+    leads = site.redirect_targets([t for t in pending if (i := info.get(t)) is not None and i.redirect])
+    info.update(site.pages_info([t for t in leads.values() if t not in info]))
+    return info, leads
+
+
+def redirect_change(plan: RedirectPlan) -> PageChange:
+    """Keep ``plan.title`` a redirect to ``plan.target``; a page of its own there is left alone."""
+
+    def transform(text: str) -> str | None:
+        if not text:
+            return redirect_text(plan.target)
+        if not is_redirect(text):
+            return None
+        if redirect_target(text) == plan.target:
+            return text
+        return retarget(text, plan.target)
+
+    def summary(text: str) -> str:
+        if not text:
+            return f"Bot: Weiterleitung auf „{plan.target}“ angelegt (die Seite heißt jetzt nach ihrem Namen)"
+        return f"Bot: Weiterleitung auf „{plan.target}“ umgestellt (neuer Name im Katalog)"
+
+    return PageChange(
+        plan.title, transform, summary, kind=REDIRECT_KIND, replaces_redirect=True,
+        skip_reason="unter dem alten Titel steht eine eigene Seite; bitte mit der Seite unter dem Namen "
+        f"„{plan.target}“ zusammenführen",
+    )  # fmt: skip
+
+
+def retarget(text: str, target: str) -> str:
+    """A redirect's text pointing at ``target``; what follows the link (categories, notes) is kept."""
+    match = _REDIRECT_LINK.search(text)
+    if match is None:
+        return redirect_text(target)
+    return text[: match.start(1)] + target + text[match.end(1) :]
+
+
+_REDIRECT_LINK = re.compile(r"\[\[\s*([^\]|#]*)")
+
+
+def disambiguation_text(plan: DisambiguationPlan) -> str:
+    """The list of a Begriffsklärung page (the section the bot owns)."""
+    lines = [f"* [[{title}]] – {what}" if what else f"* [[{title}]]" for title, what in plan.entries]
+    return "\n".join(lines)
+
+
+def disambiguation_change(plan: DisambiguationPlan) -> PageChange:
+    """A Begriffsklärung page at a name several things share; the bot owns its list, people the rest.
+    A page someone wrote under that name is left alone and reported."""
+    content = disambiguation_text(plan)
+
+    def transform(text: str) -> str | None:
+        if not text or is_redirect(text):  # nothing, or the redirect a move left here
+            return (
+                f"'''{escape.cell(plan.title)}''' steht für:\n\n"
+                + replace_section("", DISAMBIGUATION_SECTION, content, create="bottom").lstrip("\n")
+                + f"\n[[Kategorie:{DISAMBIGUATION_CATEGORY}]]\n"
+            )
+        if get_section(text, DISAMBIGUATION_SECTION) is None:
+            return None
+        return replace_section(text, DISAMBIGUATION_SECTION, content)
+
+    return PageChange(
+        plan.title, transform, "Bot: Begriffsklärung der Seiten gleichen Namens aktualisiert",
+        kind=DISAMBIGUATION_KIND, replaces_redirect=True,
+        skip_reason="unter diesem Namen steht eine eigene Seite; die Begriffsklärung fehlt",
+    )  # fmt: skip
 
 
 @dataclass
@@ -268,10 +484,27 @@ _EDITED = (Outcome.CREATED, Outcome.CHANGED)
 
 
 def counts(report: SyncReport, retired_titles: set[str]) -> dict[str, int]:
-    """The run's page counts; a page newly marked ausgemustert counts as retired, not changed."""
-    out = dict.fromkeys(("created", "changed", "unchanged", "retired", "conflicts", "skipped", "errors"), 0)
+    """The run's page counts; a page newly marked ausgemustert counts as retired, not changed. The
+    ID-title redirects and Begriffsklärung pages the bot created or re-pointed are counted apart
+    (``redirects``), so "angelegt" still counts the catalogue's pages."""
+    out = dict.fromkeys(
+        (
+            "created",
+            "changed",
+            "moved",
+            "redirects",
+            "unchanged",
+            "retired",
+            "conflicts",
+            "skipped",
+            "errors",
+        ),
+        0,
+    )
     for page in report.pages:
-        if page.outcome in _EDITED and page.title in retired_titles:
+        if page.outcome in _EDITED and page.kind in (REDIRECT_KIND, DISAMBIGUATION_KIND):
+            out["redirects"] += 1
+        elif page.outcome in _EDITED and page.title in retired_titles:
             out["retired"] += 1
         elif page.outcome is Outcome.CONFLICT:
             out["conflicts"] += 1
@@ -287,10 +520,11 @@ def counts(report: SyncReport, retired_titles: set[str]) -> dict[str, int]:
 def summary_line(c: Mapping[str, int], diff: CatalogueDiff, dry_run: bool) -> str:
     """One German line for cron mail."""
     line = (
-        f"{c['created']} angelegt, {c['changed']} geändert, {c['unchanged']} unverändert, "
-        f"{c['retired']} ausgemustert, {c['conflicts']} Konflikte, {c['skipped']} übersprungen, "
-        f"{c['errors']} Fehler; Katalog: {len(diff.new)} neu, {len(diff.changed)} geändert, "
-        f"{len(diff.retired)} ausgemustert"
+        f"{c['created']} angelegt, {c['changed']} geändert, {c['moved']} verschoben, "
+        f"{c['redirects']} Weiterleitungen und Begriffsklärungen, "
+        f"{c['unchanged']} unverändert, {c['retired']} ausgemustert, {c['conflicts']} Konflikte, "
+        f"{c['skipped']} übersprungen, {c['errors']} Fehler; "
+        f"Katalog: {len(diff.new)} neu, {len(diff.changed)} geändert, {len(diff.retired)} ausgemustert"
     )
     return line + (" (Probelauf: nichts gespeichert)" if dry_run else "")
 
@@ -330,6 +564,16 @@ def _status(text: str) -> str | None:
     return html.unescape(params.get(STATUS, "")) if params is not None else None
 
 
+def retired_pages(site: Site, keys: Sequence[str]) -> dict[str, str]:
+    """Where each key's ``LeiKa <key>`` page leads, for keys whose title is a redirect now (names
+    first: the LeiKa page is titled by its Bezeichnung, the key title redirects to it)."""
+    if not keys:
+        return {}
+    states = site.read_pages([titles.leika(k) for k in keys])
+    found = {k: redirect_target(states[titles.leika(k)].text) for k in keys}
+    return {k: t for k, t in found.items() if t}
+
+
 def check_retirements(
     site: Site, items: Sequence[ImportItem], existing: set[str], cat_retired: Iterable[str], rail: Rail
 ) -> dict[str, PageState]:
@@ -354,16 +598,36 @@ def run(ctx: BotContext, *, chunk: int = 500, allow_mass_retire: bool = False) -
     """
     site = ctx.site
     rail = Rail.of(ctx.config.importing, allowed=allow_mass_retire)
+    scheme = ctx.titles
+    plans = plan_pages(ctx.catalogue, scheme)
     existing = existing_leika_keys(site)
-    items = import_items(plan_pages(ctx.catalogue), existing)
+    info, leads = migration_lookups(site, plans)
+    moves = verified(site, plans, moves_for(plans, info, leads))
+    kept = stuck(plans, info)
+    if kept:
+        log.warning(
+            "%d page(s) not moved to their name, a page of that name exists: %s", len(kept), ", ".join(kept)
+        )
+    plans = [dataclasses.replace(p, title=kept[p.title]) if p.title in kept else p for p in plans]
+    planned = {p.key for p in plans if p.kind == KIND_LEIKA}
+    items = import_items(plans, existing, retired_pages(site, sorted(existing - planned)))
     read = check_retirements(site, items, existing, ctx.catalogue.retired_keys, rail)
-    report = ctx.engine(chunk=max(1, chunk)).run((i.change() for i in items), states=read)
+    changes = [i.change() for i in items]  # a list, so a terminal's progress line knows the total
+    changes += (redirect_change(r) for r in redirect_plans(scheme) if r.title not in kept.values())
+    changes += (disambiguation_change(d) for d in disambiguation_plans(plans, scheme))
+    touched = {m.source for m in moves} | {m.target for m in moves}
+    known = {t: s for t, s in read.items() if t not in touched}  # moved pages: read anew
+    # Pages reached through the bot's own ID redirects are the bot's too: a page it moves away from an
+    # older name, the page of a key that left the catalogue.
+    reached = {m.source for m in moves} | {i.title for i in items if i.retire_only}
+    engine = ctx.engine(chunk=max(1, chunk), scope=ctx.catalogue_scope.with_titles(reached))
+    report = engine.run_phases([Phase([], moves=moves), Phase(changes)], states=known)
     by_title = {i.title: i for i in items}
     diff = CatalogueDiff()
     retired_titles: set[str] = set()
     for page in report.pages:
-        item = by_title[page.title]
-        if page.outcome not in _EDITED or item.key is None or page.base_text is None:
+        item = by_title.get(page.title)
+        if item is None or page.outcome not in _EDITED or item.key is None or page.base_text is None:
             continue
         # The text the saved edit was based on (after a conflict: the re-read), not the first read.
         delta = item.delta(item.examine(page.base_text))
@@ -379,9 +643,16 @@ def run(ctx: BotContext, *, chunk: int = 500, allow_mass_retire: bool = False) -
                 retired_titles.add(item.title)
     c = counts(report, retired_titles)
     log.info("import: %s", site.stats.summary())
+    summary = summary_line(c, diff, site.dry_run)
+    if kept:
+        summary += (
+            f"; {len(kept)} Seite(n) nicht nach ihrem Namen verschoben, dort steht schon eine Seite "
+            f"(bitte zusammenführen): {', '.join(sorted(kept))}"
+        )
     return StepResult(
         NAME,
         report,
-        summary=summary_line(c, diff, site.dry_run),
-        data={"diff": diff.as_dict(), "counts": c},
+        summary=summary,
+        findings=len(kept),  # a person must merge them: exit 1
+        data={"diff": diff.as_dict(), "counts": c, "not_moved": dict(sorted(kept.items()))},
     )

@@ -20,6 +20,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from ozgwiki.definitions import schema
+from ozgwiki.definitions.deploy import untouched_retired_navigation
 from ozgwiki.definitions.schema import PropertyDef
 from ozgwiki.domain import titles
 from ozgwiki.engine import rails
@@ -78,12 +79,24 @@ def page_sections(
     return out
 
 
-def transform_for(sections: list[tuple[str, str]]) -> Any:
-    """A pure transform: replace each owned section (create missing ones; the head at the top)."""
+def transform_for(sections: list[tuple[str, str]], title: str = "") -> Any:
+    """A pure transform: replace each owned section, creating missing ones (the head at the top).
+
+    A section the page lacks -- one a newer definition added -- goes right after the nearest section
+    before it in the definition that the page has, else right before the nearest one after it, and at
+    the bottom only when the page has none: on an existing page the new LeiKa table lands between the
+    OZG and the Kommunen table, as on a new page, and human text around them stays where it is."""
+    order = [name for name, _content in sections if name != HEAD_SECTION]
 
     def transform(text: str) -> str:
+        if title and untouched_retired_navigation(title, text):
+            text = ""  # an outdated navigation text nobody changed (ozgwiki.definitions.deploy)
         for name, content in sections:
-            text = replace_section(text, name, content, create="top" if name == HEAD_SECTION else "bottom")
+            if name == HEAD_SECTION:
+                text = replace_section(text, name, content, create="top")
+                continue
+            i = order.index(name)
+            text = replace_section(text, name, content, after=order[:i][::-1], before=order[i + 1 :])
         return text
 
     return transform
@@ -203,6 +216,7 @@ def run(ctx: BotContext, *, mode: str = "auto", allow_mass_retire: bool = False)
         ctx.catalogue,
         steckbriefe,
         valid_keys=facts_mod.valid_keys_with(ctx.key_rules),  # the validate bot's rules, to the letter
+        scheme=ctx.titles,
     )
 
     changes: list[PageChange] = []
@@ -218,7 +232,9 @@ def run(ctx: BotContext, *, mode: str = "auto", allow_mass_retire: bool = False)
                     hidden[f"{page.title}#{section.name}"] = [s.title for s in left_out]
             rendered[page.title] = page_sections(page, facts, props, used)
             changes.append(
-                PageChange(page.title, transform_for(rendered[page.title]), SUMMARY, kind=kind_of(page))
+                PageChange(
+                    page.title, transform_for(rendered[page.title], page.title), SUMMARY, kind=kind_of(page)
+                )
             )
     for where, left in hidden.items():
         log.warning(
@@ -227,7 +243,7 @@ def run(ctx: BotContext, *, mode: str = "auto", allow_mass_retire: bool = False)
 
     rail = Rail.of(ctx.config.importing, allowed=allow_mass_retire)
     read = check_blanking(site, pages, rendered, rail, used)
-    report = ctx.engine().run(changes, states=read)
+    report = ctx.engine(scope=ctx.catalogue_scope).run(changes, states=read)
 
     purged: list[str] = []
     if has_smw and used == "ask" and not ctx.dry_run:

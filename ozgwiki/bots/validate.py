@@ -91,6 +91,7 @@ def run(
     store = StateStore(state_dir(ctx.config))
     site = ctx.site
     report_title = normalize_title(site, settings.report_page)
+    bot_pages = ctx.titles.titles_of("leika", "ozg")  # the importer's pages that carry keys
     print_ = fingerprint(rules, settings)
 
     with store.lock(STATE_NAME):
@@ -106,7 +107,7 @@ def run(
                     state.exists
                     and not state.invalid
                     and (state.ns is None or state.ns in settings.namespaces)
-                    and settings.is_editor_page(state.title, report_title)
+                    and settings.is_editor_page(state.title, report_title, bot_pages)
                 ):
                     findings = check_page(state.title, state.text, rules=rules)
                     record = PageRecord(state.title, state.revid, state.user, state.timestamp, findings)

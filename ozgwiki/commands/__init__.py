@@ -12,6 +12,7 @@ COMMANDS: tuple[str, ...] = (
     "importing",  # `ozgwiki import` (``import`` is a keyword)
     "validate",
     "regenerate",
+    "export",
     "catalogue",
     "leika",
     "localwiki",

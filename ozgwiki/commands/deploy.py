@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import argparse
 
-from ozgwiki.commands._common import add_write_options, context, finish
+from ozgwiki.commands._common import add_write_options, context, finish, progress
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -48,7 +48,8 @@ def _deploy(args: argparse.Namespace) -> int:
         # The site client itself then refuses every write: --check cannot change the wiki by accident.
         args.dry_run = True
     ctx = context(args)
-    result = deploy.run(ctx, force=args.force, check=args.check, job_timeout=args.job_timeout)
+    with progress(ctx, args, "deploy"):
+        result = deploy.run(ctx, force=args.force, check=args.check, job_timeout=args.job_timeout)
     code = finish(result, args.format)
     if args.check and args.format == "text":
         for page in result.report.pages:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import argparse
 
-from ozgwiki.commands._common import add_write_options, context, print_attention, print_json
+from ozgwiki.commands._common import add_write_options, context, print_attention, print_json, progress
 from ozgwiki.commands._rails import add_override_option
 from ozgwiki.commands.catalogue import SPEC_HELP, add_source_options
 
@@ -47,7 +47,8 @@ def run(args: argparse.Namespace) -> int:
     if source is not None:
         chosen = source
         ctx.load_catalogue = lambda: catalogue.load(chosen)
-    result = importer.run(ctx, allow_mass_retire=args.allow_mass_retire)
+    with progress(ctx, args, "import"):
+        result = importer.run(ctx, allow_mass_retire=args.allow_mass_retire)
     if args.format == "json":
         print_json(result.as_dict())
     else:

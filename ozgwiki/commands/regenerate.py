@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import argparse
 
-from ozgwiki.commands._common import add_write_options, context, finish
+from ozgwiki.commands._common import add_write_options, context, finish, progress
 from ozgwiki.commands._rails import add_override_option
 
 
@@ -32,4 +32,6 @@ def _regenerate(args: argparse.Namespace) -> int:
     from ozgwiki.bots import regenerate
 
     ctx = context(args)
-    return finish(regenerate.run(ctx, mode=args.mode, allow_mass_retire=args.allow_mass_retire), args.format)
+    with progress(ctx, args, "regenerate"):
+        result = regenerate.run(ctx, mode=args.mode, allow_mass_retire=args.allow_mass_retire)
+    return finish(result, args.format)

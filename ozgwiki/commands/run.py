@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import sys
 
-from ozgwiki.commands._common import add_write_options, load
+from ozgwiki.commands._common import add_write_options, load, terminal
 from ozgwiki.commands._rails import add_override_option
 from ozgwiki.engine.runner import STEP_NAMES, Step, execute, select
 
@@ -64,7 +65,15 @@ def handle(args: argparse.Namespace) -> int:
             else s
             for s in steps
         )
-    report = execute(config, steps=steps, dry_run=args.dry_run, fmt=args.format, log_file=args.log_file)
+    screen = terminal(args)
+    if screen is None:  # cron: not a byte more than before
+        report = execute(config, steps=steps, dry_run=args.dry_run, fmt=args.format, log_file=args.log_file)
+        return report.exit_code
+    with screen.clearing_logs():  # one progress line per step, erased before the step's summary line
+        report = execute(
+            config, steps=steps, dry_run=args.dry_run, fmt=args.format, log_file=args.log_file,
+            out=screen.guarded(sys.stdout), progress=screen.progress,
+        )  # fmt: skip
     return report.exit_code
 
 

@@ -14,7 +14,7 @@ import re
 import sys
 from datetime import UTC, datetime, timedelta
 
-from ozgwiki.commands._common import add_write_options, context, print_attention
+from ozgwiki.commands._common import add_write_options, context, print_attention, progress
 from ozgwiki.engine.bot import StepResult
 
 _RELATIVE_RE = re.compile(r"^(\d+)\s*([dhm])$")
@@ -68,7 +68,8 @@ def _run(args: argparse.Namespace) -> int:
     ctx = context(args)
     if args.format == "json":
         ctx.site.diff_out = sys.stderr  # dry-run diffs must not mix into the JSON Lines on stdout
-    result = validate.run(ctx, all_pages=args.all, since=args.since, fix=args.fix_format)
+    with progress(ctx, args, "validate"):
+        result = validate.run(ctx, all_pages=args.all, since=args.since, fix=args.fix_format)
     print_result(result, args.format)
     return result.exit_code
 

@@ -46,6 +46,13 @@ IDENTIFIER_TYPES = frozenset({"Text", "External identifier", "Keyword"})
 PAGE_FIELD = "Seite"
 #: Placeholder for the value a ``for_each: {values_of: …}`` page is made for.
 VALUE_FIELD = "Wert"
+#: Between the properties of a condition's property chain, SMW's own syntax: ``OZG-Leistung.Größenklasse``
+#: holds for a page whose OZG-Leistung page holds that Größenklasse.
+CHAIN_SEP = "."
+#: SMW's default ``$smwgQMaxInlineLimit``: an inline query never shows more rows, whatever its ``limit=``
+#: says, and cuts silently unless it has a ``searchlabel``. So every table section names a ``limit`` of
+#: at most this and a ``more`` label.
+MAX_INLINE_LIMIT = 500
 
 # Characters that would break a generated wikitext line or a #set argument.
 _UNSAFE = re.compile(r"[|{}\[\]]")
@@ -194,6 +201,13 @@ class SectionDef:
     #: ``table`` (a sortable table, or an ``#ask`` query with the same columns) or ``gantt`` (the
     #: roadmap's month grid, always computed by the bot: SMW has no such result format).
     format: str = "table"
+    #: One German sentence under the heading saying what the table lists (both modes).
+    intro: str = ""
+    #: Rows per live query (``ask`` only; static tables are complete). ``more`` labels SMW's link to
+    #: the rest (Special:Ask), shown only when the list is cut. ``schema.load()`` requires both for
+    #: every table section, so no live list is cut without saying so.
+    limit: int = MAX_INLINE_LIMIT
+    more: str = ""
 
 
 #: Section formats the regeneration bot can render.
@@ -238,6 +252,12 @@ class Schema:
         return {t.title: t for t in self.templates}[title]
 
 
+def chain_of(prop: str) -> tuple[str, ...]:
+    """The properties of a condition's property (``OZG-Leistung.Größenklasse`` -> both, in order); a
+    plain property is a chain of one. Every property but the last must be a Page property."""
+    return tuple(prop.split(CHAIN_SEP))
+
+
 # --------------------------------------------------------------------------------------- loading
 
 
@@ -277,6 +297,32 @@ def _str(entry: dict[str, Any], key: str, where: str, problems: list[str], *, re
     return str(value)
 
 
+def _limit_and_more(sec: dict[str, Any], fmt: str, here: str, problems: list[str]) -> tuple[int, str]:
+    """A section's ``limit`` and ``more``: required for a table section, whose live query SMW cuts at
+    ``$smwgQMaxInlineLimit`` -- silently without the ``more`` link; refused for a gantt section, which
+    the bot always computes in full."""
+    limit, more = sec.get("limit"), sec.get("more")
+    if fmt == "gantt":
+        if limit is not None or more is not None:
+            problems.append(f"{here}: a gantt section is computed in full, it takes no 'limit' or 'more'")
+        return MAX_INLINE_LIMIT, ""
+    if limit is None:
+        problems.append(f"{here}: missing 'limit' (at most {MAX_INLINE_LIMIT}, SMW's $smwgQMaxInlineLimit)")
+        limit = MAX_INLINE_LIMIT
+    elif isinstance(limit, bool) or not isinstance(limit, int) or limit <= 0:
+        problems.append(f"{here}: limit must be a positive whole number, not {limit!r}")
+        limit = MAX_INLINE_LIMIT
+    elif limit > MAX_INLINE_LIMIT:
+        problems.append(
+            f"{here}: limit {limit} exceeds {MAX_INLINE_LIMIT}, SMW's $smwgQMaxInlineLimit "
+            "(it would cut the list there)"
+        )
+    label = _str(sec, "more", here, problems, required=False)
+    if not label.strip():
+        problems.append(f"{here}: a limit needs 'more', the label of the link to the rest of the list")
+    return limit, " ".join(label.split())
+
+
 def _load_properties(root: Traversable, problems: list[str]) -> list[PropertyDef]:
     where = "semantic/properties.yaml"
     data = _read_yaml(root / "properties.yaml", where, problems) or {}
@@ -294,6 +340,10 @@ def _load_properties(root: Traversable, problems: list[str]) -> list[PropertyDef
         if name in IDENTIFIER_PROPERTIES and datatype not in IDENTIFIER_TYPES:
             problems.append(
                 f"{here}: identifiers must be Text, External identifier or Keyword, not {datatype}"
+            )
+        if CHAIN_SEP in str(name):
+            problems.append(
+                f"{here}: a name must not contain {CHAIN_SEP!r} (SMW reads it as a property chain)"
             )
         description = _str(entry, "description", here, problems)
         allowed = tuple(str(v) for v in entry.get("allowed") or ())
@@ -392,6 +442,15 @@ def _load_page(
             return False
         return True
 
+    def known_chain(chain: Any, here: str) -> None:
+        """A condition's property, or a chain of them whose every link but the last is a Page."""
+        hops = chain_of(str(chain))
+        if not all([known_field(hop, here) for hop in hops]):
+            return
+        for hop in hops[:-1]:
+            if props[hop].datatype != "Page":
+                problems.append(f"{here}: {chain!r}: {hop!r} must be of type Page to be followed")
+
     sections = []
     for s_i, sec in enumerate(data.get("sections") or []):
         s_here = f"{where}: section {sec.get('name', s_i + 1)}"
@@ -401,7 +460,7 @@ def _load_page(
             problems.append(f"{s_here}: unknown category {category!r}")
         where_items = []
         for prop, value in (select.get("where") or {}).items():
-            known_field(prop, f"{s_here}: where")
+            known_chain(prop, f"{s_here}: where")
             check_placeholders(str(value), f"{s_here}: where {prop}")
             where_items.append((prop, str(value)))
         columns = []
@@ -437,6 +496,7 @@ def _load_page(
         fmt = str(sec.get("format") or "table")
         if fmt not in SECTION_FORMATS:
             problems.append(f"{s_here}: unknown format {fmt!r} (known: {', '.join(SECTION_FORMATS)})")
+        limit, more = _limit_and_more(sec, fmt, s_here, problems)
         sections.append(
             SectionDef(
                 name=_str(sec, "name", s_here, problems),
@@ -448,6 +508,9 @@ def _load_page(
                 group_by=group_by,
                 empty=str(sec.get("empty") or ""),
                 format=fmt,
+                intro=" ".join(str(sec.get("intro") or "").split()),
+                limit=limit,
+                more=more,
             )
         )
     if not sections:
@@ -466,7 +529,7 @@ def _load_page(
             if name not in entity_fields:
                 problems.append(f"{f_here}: title: unknown placeholder {{{name}}}")
         for prop, value in (filt.get("where") or {}).items():
-            known_field(prop, f"{f_here}: where")
+            known_chain(prop, f"{f_here}: where")
             for name in PLACEHOLDER.findall(str(value)):
                 if name not in entity_fields:
                     problems.append(f"{f_here}: where {prop}: unknown placeholder {{{name}}}")

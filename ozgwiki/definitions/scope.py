@@ -63,6 +63,12 @@ class Scope:
             return True
         return title in self.exact or title.startswith(self.prefixes)
 
+    def with_titles(self, titles: Iterable[str]) -> Scope:
+        """This scope plus the given article titles: the catalogue's pages titled by name, which no
+        prefix can describe (:class:`ozgwiki.domain.titles.TitleScheme`)."""
+        own = frozenset(t for t in titles if namespace_of(t) == "main")
+        return dataclasses.replace(self, exact=self.exact | own)
+
     def with_articles(self) -> Scope:
         """This scope plus every article: the validate bot's opt-in format fix edits editors' pages."""
         return dataclasses.replace(self, articles=True)

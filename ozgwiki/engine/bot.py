@@ -17,8 +17,10 @@ from ozgwiki.definitions import scope
 from ozgwiki.definitions.scope import Scope
 from ozgwiki.domain.keyrules import KeyRules
 from ozgwiki.domain.model import Catalogue
-from ozgwiki.engine.sync import SyncEngine, SyncReport
+from ozgwiki.domain.titles import TitleScheme
+from ozgwiki.engine.sync import Progress, SyncEngine, SyncReport
 from ozgwiki.errors import EXIT_FINDINGS, EXIT_OK
+from ozgwiki.render import plans
 from ozgwiki.wiki.site import Site
 
 
@@ -32,6 +34,8 @@ class BotContext:
     load_catalogue: Callable[[], Catalogue]
     # Called by every engine between pages; the cron job passes its deadline check here.
     checkpoint: Callable[[], None] | None = None
+    # Told of every page each engine run does (a terminal's progress line); None: nobody watches.
+    progress: Progress | None = None
 
     @property
     def dry_run(self) -> bool:
@@ -52,14 +56,28 @@ class BotContext:
         return scope.of(schema.load(), bot_user=self.bot_user, extra_titles=[report_page])
 
     @cached_property
+    def titles(self) -> TitleScheme:
+        """The run's one title scheme (names first), from the catalogue and the shipped definitions."""
+        from ozgwiki.definitions import schema
+
+        return plans.title_scheme(self.catalogue, schema.load())
+
+    @cached_property
+    def catalogue_scope(self) -> Scope:
+        """:attr:`scope` plus the catalogue's pages titled by name: for the bots that write them."""
+        return self.scope.with_titles(self.titles.titles())
+
+    @cached_property
     def key_rules(self) -> KeyRules:
         """How every bot of this run judges LeiKa keys: the catalogue's key sets and
         ``validate.allow_regional``, in one value (the validate and the regeneration bot must agree)."""
         return KeyRules.of(self.catalogue, allow_regional=self.config.validate.allow_regional)
 
     def engine(self, **options: Any) -> SyncEngine:
-        """A sync engine on this context's site, as this bot user, limited to the bot's pages."""
+        """A sync engine on this context's site, as this bot user, limited to the bot's pages, telling
+        this context's progress hook of every page."""
         options.setdefault("checkpoint", self.checkpoint)
+        options.setdefault("progress", self.progress)
         options.setdefault("scope", self.scope)
         return SyncEngine(self.site, bot_user=self.bot_user, **options)
 

@@ -46,6 +46,7 @@ from ozgwiki.engine.switch import (
     WriteGuard,
     stop_page_title,
 )
+from ozgwiki.engine.sync import Progress
 from ozgwiki.errors import (
     EXIT_CONFIG,
     EXIT_FINDINGS,
@@ -70,6 +71,8 @@ STATUS_WORDS = {
 
 
 StepFunc = Callable[..., StepResult]
+#: A step's name -> the progress hook its engine runs tell of their pages (None: nobody watches).
+ProgressFor = Callable[[str], Progress | None]
 
 
 @dataclass(frozen=True)
@@ -165,8 +168,10 @@ class Runner:
         budget_seconds: float,
         clock: Callable[[], float] = time.monotonic,
         on_step: Callable[[StepRecord], None] | None = None,
+        progress: ProgressFor | None = None,
     ) -> None:
         self.steps = tuple(steps)
+        self.progress = progress or (lambda name: None)
         self.budget_seconds = budget_seconds
         self.clock = clock
         self.on_step = on_step or (lambda record: None)
@@ -194,6 +199,7 @@ class Runner:
                 failure = exc
                 self._record(report, StepRecord(step.name, "not_run", exc.exit_code, error=str(exc)))
                 continue
+            ctx.progress = self.progress(step.name)  # one progress line per step, named after it
             try:
                 log.info("step %s: starting", step.name)
                 result = step.func(ctx, **step.options)
@@ -208,6 +214,8 @@ class Runner:
                 )
                 self._record(report, StepRecord(step.name, "failed", EXIT_CONFIG, error=str(failure)))
                 continue
+            finally:
+                ctx.progress = None
             code = result.exit_code
             codes.append(code)
             status = "findings" if code else "ok"
@@ -406,12 +414,14 @@ def execute(
     clock: Callable[[], float] = time.monotonic,
     open_site: OpenSite | None = None,
     load_catalogue: Callable[[], Any] | None = None,
+    progress: ProgressFor | None = None,
 ) -> RunReport:
     """The whole cron run: lock, log file, login, switch page, steps, summary. Never prompts.
 
     Returns the report (``report.exit_code`` is the process exit code); everything a user can cause
     ends up in the report, not in an exception. ``steps`` are the bots (:data:`ozgwiki.bots.steps.STEPS`,
-    or some of them) or, in tests, any callables.
+    or some of them) or, in tests, any callables. ``progress`` gives each step its progress hook (the
+    command passes a terminal's when someone watches; cron passes none).
     """
     out = out or sys.stdout
     err = err or sys.stderr
@@ -436,8 +446,9 @@ def execute(
                 log.info("the previous run (%s) was killed; took over its lock", lock.stale.describe())
             site: Site | None = None
             try:
-                site = (open_site or _open_site)(config, dry_run, out)
-                _run_steps(config, settings, site, steps, report, printer, clock, load_catalogue)
+                # With --format json stdout carries the one JSON document: dry-run diffs go to stderr.
+                site = (open_site or _open_site)(config, dry_run, err if fmt == "json" else out)
+                _run_steps(config, settings, site, steps, report, printer, clock, load_catalogue, progress)
             except OzgwikiError as exc:  # before the first step: login, switch page, wiki down
                 report.exit_code, report.message = exc.exit_code, str(exc)
             site_summary = site.stats.summary() if site is not None else None
@@ -464,9 +475,12 @@ def _run_steps(
     printer: Printer,
     clock: Callable[[], float],
     load_catalogue: Callable[[], Any] | None,
+    progress: ProgressFor | None = None,
 ) -> None:
     """Install the switch page and the deadline as the site's write guard, then run the steps."""
-    runner = Runner(steps, budget_seconds=settings.budget_seconds, clock=clock, on_step=printer.step)
+    runner = Runner(
+        steps, budget_seconds=settings.budget_seconds, clock=clock, on_step=printer.step, progress=progress
+    )
     bot_user = site.userinfo.name
     # switch.stop_page_title still takes the shape of the run: section; the value is the typed one.
     title = stop_page_title({"stop_page": settings.stop_page}, bot_user)

@@ -25,8 +25,9 @@ from ozgwiki.definitions import storage
 from ozgwiki.domain import titles
 from ozgwiki.domain.keyrules import KeyRules
 from ozgwiki.domain.model import Catalogue, Phase
+from ozgwiki.domain.titles import TitleScheme
 from ozgwiki.errors import PageTextError
-from ozgwiki.render.plans import PHASE_PARAMS, STATUS_AUSGEMUSTERT, plan_pages
+from ozgwiki.render.plans import PHASE_PARAMS, STATUS_AUSGEMUSTERT, plan_pages, title_scheme
 from ozgwiki.wikitext import escape
 from ozgwiki.wikitext.params import get_template_params
 
@@ -123,21 +124,33 @@ def catalogue_keys(cat: Catalogue) -> storage.KeyRule:
     return keys
 
 
-def from_catalogue(cat: Catalogue) -> list[Subject]:
+def resolved(subject: Subject, scheme: TitleScheme) -> Subject:
+    """``subject`` with every value that names an ID title replaced by its name title: the templates
+    store ``Kommune 05554000`` (built from the AGS), Semantic MediaWiki stores the redirect's target,
+    ``Kreis Borken``."""
+    values = {prop: tuple(scheme.resolve(v) for v in vals) for prop, vals in subject.values.items()}
+    return Subject(subject.title, subject.categories, values)
+
+
+def from_catalogue(cat: Catalogue, scheme: TitleScheme | None = None) -> list[Subject]:
     """The subjects of the pages the import bot writes, derived from the very page plans it writes.
 
     Each plan's parameter values are escaped as the importer writes them and then read the way the
     template reads them, so a fact here is exactly the ``#set`` the wiki makes of that page.
     """
+    scheme = scheme or title_scheme(cat)
     keys = catalogue_keys(cat)
     return [
-        subject_of(
-            plan.title,
-            plan.template,
-            {name: escape.param_value(value) for name, value in plan.params.items()},
-            keys,
+        resolved(
+            subject_of(
+                plan.title,
+                plan.template,
+                {name: escape.param_value(value) for name, value in plan.params.items()},
+                keys,
+            ),
+            scheme,
         )
-        for plan in plan_pages(cat)
+        for plan in plan_pages(cat, scheme)
     ]
 
 
@@ -169,6 +182,7 @@ def build(
     steckbrief_pages: Mapping[str, str] = MappingProxyType({}),
     *,
     valid_keys: KeyFilter | None = None,
+    scheme: TitleScheme | None = None,
 ) -> Facts:
     """All facts: the catalogue's pages plus the Steckbrief pages (title -> text) that use the template.
 
@@ -176,12 +190,13 @@ def build(
     reports such pages; an overview must not guess).
     """
     keys_of = valid_keys or valid_keys_with(KeyRules.of(cat))
-    subjects = from_catalogue(cat)
+    scheme = scheme or title_scheme(cat)
+    subjects = from_catalogue(cat, scheme)
     for title, text in steckbrief_pages.items():
         try:
             params = get_template_params(text, STECKBRIEF_TEMPLATE)
         except PageTextError:
             continue
         if params is not None:
-            subjects.append(steckbrief_subject(title, params, keys_of(text)))
+            subjects.append(resolved(steckbrief_subject(title, params, keys_of(text)), scheme))
     return Facts(subjects)

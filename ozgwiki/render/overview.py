@@ -7,11 +7,12 @@ One definition, two renderings with **the same rows**:
 * ``ask``: ``{{#ask:}}`` queries with the same conditions, columns and sort, answered live by SMW.
 
 Both select rows the way SMW does, so they agree: a subject is listed when it is in the category and
-holds every ``where`` value, and -- SMW's default (no ``SMW_QSORT_UNCONDITIONAL``) -- when it holds a
-value for every sort property (every table sorts by properties each page has, see ``Modul:OZG``'s
-``rang``); rows are ordered by the sort values (code point order, as SMW's default ``identity``
-collation), then by title. The cells render by one set of rules on both sides (the live side in
-``Modul:OZG``, see docs/templates.md, „Live tables“); that readers see the same is checked on a
+holds every ``where`` value (a condition may follow a property chain, ``OZG-Leistung.Größenklasse``: the
+value on the page its OZG-Leistung points to), and -- SMW's default (no ``SMW_QSORT_UNCONDITIONAL``) --
+when it holds a value for every sort property (every table sorts by properties each page has, see
+``Modul:OZG``'s ``rang``); rows are ordered by the sort values (code point order, as SMW's default
+``identity`` collation), then by title. The cells render by one set of rules on both sides (the live
+side in ``Modul:OZG``, see docs/templates.md, „Live tables“); that readers see the same is checked on a
 real SMW (tests/smw/) and against its recorded answers (tests/unit/test_ask_recorded.py).
 
 Nothing here writes a timestamp: the same facts always give the same text, so an unchanged
@@ -27,6 +28,7 @@ from dataclasses import dataclass
 
 from ozgwiki.definitions import storage
 from ozgwiki.definitions.schema import (
+    MAX_INLINE_LIMIT,
     PAGE_FIELD,
     PLACEHOLDER,
     VALUE_FIELD,
@@ -34,6 +36,7 @@ from ozgwiki.definitions.schema import (
     PageDef,
     PropertyDef,
     SectionDef,
+    chain_of,
 )
 from ozgwiki.domain.model import Monat, Prioritaet
 from ozgwiki.render import gantt
@@ -41,8 +44,6 @@ from ozgwiki.render.facts import Facts, Subject
 from ozgwiki.wikitext import escape  # one escaping rule for every generated table
 
 MODES = ("static", "ask")
-#: Rows per query; the static tables have no limit, so the ask side must not cut them either.
-ASK_LIMIT = 5000
 CATEGORY_NS = "Kategorie"
 
 
@@ -122,16 +123,34 @@ def _sort_value(subject: Subject, prop: str) -> str | None:
     return min(values) if values else None
 
 
+def chain_values(facts: Facts, subject: Subject, prop: str) -> tuple[str, ...]:
+    """The values of a condition's property on ``subject``; for a chain (``OZG-Leistung.Größenklasse``)
+    the last property's values on the pages the others point to, as SMW answers
+    ``[[OZG-Leistung.Größenklasse::X]]``. A value page the facts do not hold ends its path."""
+    *links, last = chain_of(prop)
+    current = [subject]
+    for link in links:
+        current = [t for s in current for title in s.get(link) if (t := facts.subject(title)) is not None]
+    return tuple(v for s in current for v in s.get(last))
+
+
 def select(
     facts: Facts,
     category: str,
     where: Sequence[tuple[str, str]],
     sort: Sequence[tuple[str, bool]],
 ) -> Selection:
-    """Subjects of ``category`` holding every ``where`` value, ordered by ``sort`` (prop, descending)."""
-    matching = [s for s in facts.in_category(category) if all(value in s.get(prop) for prop, value in where)]
-    shown = [s for s in matching if all(_sort_value(s, p) is not None for p, _d in sort)]
-    hidden = tuple(s for s in matching if s not in shown)
+    """Subjects of ``category`` holding every ``where`` value (a property or a chain of them), ordered by
+    ``sort`` (prop, descending)."""
+    matching = [
+        s
+        for s in facts.in_category(category)
+        if all(value in chain_values(facts, s, prop) for prop, value in where)
+    ]
+    shown, left_out = [], []
+    for s in matching:  # one pass: thousands of LeiKa rows made a ``not in shown`` test quadratic
+        (shown if all(_sort_value(s, p) is not None for p, _d in sort) else left_out).append(s)
+    hidden = tuple(left_out)
     rows = sorted(shown, key=lambda s: s.title)
     for prop, descending in reversed(sort):
         rows.sort(key=lambda s, p=prop: _sort_value(s, p) or "", reverse=descending)
@@ -235,7 +254,11 @@ def vocabulary_order(values: Sequence[str], vocabulary: Sequence[str]) -> list[s
 
 
 def _empty(section: SectionDef) -> str:
-    return f"''{escape.cell(section.empty or 'keine Einträge')}''"
+    """The text of a section without rows (the static text, SMW's ``default``). Under an intro it is
+    marked as a paragraph of its own: the intro line is followed directly by the table (see
+    :func:`_heading`), which ends the paragraph by itself, but this text would join it."""
+    text = f"''{escape.cell(section.empty or 'keine Einträge')}''"
+    return f"<p>{text}</p>" if section.intro else text
 
 
 def static_table(
@@ -252,7 +275,13 @@ def static_table(
 
 
 def _heading(section: SectionDef) -> list[str]:
-    return [f"== {section.heading} =="] if section.heading else []
+    """The heading and the sentence saying what the table lists, the same lines in both modes.
+
+    No blank line follows the intro: the live table's head (``Modul:OZG``'s ``kopf``) starts with a
+    line break of its own, so a blank line gave the live rendering an empty paragraph the static one
+    lacks; a table line ends the intro's paragraph by itself in both."""
+    out = [f"== {section.heading} =="] if section.heading else []
+    return [*out, escape.cell(section.intro)] if section.intro else out
 
 
 def group_heading(section: SectionDef, value: str, facts: Facts, props: Mapping[str, PropertyDef]) -> str:
@@ -322,8 +351,12 @@ class AskQuery:
     columns: str
     sort: tuple[str, ...] = ()
     order: tuple[str, ...] = ()
-    limit: int = ASK_LIMIT
+    #: SMW shows at most ``$smwgQMaxInlineLimit`` rows whatever this says, and says so only by
+    #: ``searchlabel``: its link to the rest of a cut list (Special:Ask, from the row after the last
+    #: shown); empty = no link.
+    limit: int = MAX_INLINE_LIMIT
     default: str = ""
+    searchlabel: str = ""
 
     def condition_text(self) -> str:
         parts = [f"[[{CATEGORY_NS}:{self.category}]]"] + [f"[[{p}::{v}]]" for p, v in self.where]
@@ -344,7 +377,7 @@ class AskQuery:
             " |link=none",
             f" |valuesep={VALUESEP}",
             f" |userparam={self.columns}",
-            " |searchlabel=",
+            f" |searchlabel={self.searchlabel}",
             f" |limit={self.limit}",
         ]
         if self.default:
@@ -409,7 +442,9 @@ def ask_query(
         columns=";".join(specs),
         sort=tuple(k.field for k in section.sort),
         order=tuple("desc" if k.descending else "asc" for k in section.sort),
+        limit=section.limit,
         default=_empty(section),
+        searchlabel=escape.cell(section.more),
     )
 
 

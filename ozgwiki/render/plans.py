@@ -2,10 +2,11 @@
 
 This is the pure half of ``ozgwiki import`` (and what the regeneration bot reads to know which pages
 exist): for every Themenfeld, Lage, LeiKa-Leistung, OZG-Leistung, Kommune and Umsetzungsprojekt of a
-:class:`~ozgwiki.domain.model.Catalogue` it says the page title (from :mod:`ozgwiki.domain.titles`, i.e.
-from keys,
-OZG-IDs, AGS and names that serve as IDs), the template on that page and the values of the parameters
-the bot owns there. The parameter names and value forms follow the table in ``docs/templates.md``,
+:class:`~ozgwiki.domain.model.Catalogue` it says the page title (the name, by the
+:class:`~ozgwiki.domain.titles.TitleScheme` of :func:`title_scheme`), the template on that page and the
+values of the parameters the bot owns there. Besides them, the names-first pages: the ID titles as
+redirects (:func:`redirect_plans`) and a Begriffsklärung page for each name several things share
+(:func:`disambiguation_plans`). The parameter names and value forms follow the table in ``docs/templates.md``,
 which the template tests check against ``templates/*.wiki``.
 
 Values are **raw** (unescaped) text: the caller runs each through
@@ -24,6 +25,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
+from ozgwiki.definitions.schema import Schema
 from ozgwiki.domain import titles
 from ozgwiki.domain.model import (
     Catalogue,
@@ -38,20 +40,26 @@ from ozgwiki.domain.model import (
     Umsetzungsprojekt,
     Zustaendigkeit,
 )
+from ozgwiki.domain.titles import TitleScheme
 
 __all__ = [
     "KINDS",
     "LEIKA_PARAMS",
     "STATUS_AKTIV",
     "STATUS_AUSGEMUSTERT",
+    "DisambiguationPlan",
     "PagePlan",
+    "RedirectPlan",
+    "disambiguation_plans",
     "kommune_page",
     "lage_page",
     "leika_page",
     "ozg_page",
     "plan_pages",
     "projekt_page",
+    "redirect_plans",
     "themenfeld_page",
+    "title_scheme",
 ]
 
 STATUS_AKTIV = "aktiv"
@@ -109,6 +117,10 @@ class PagePlan:
     template: str
     params: Mapping[str, str]
     param_order: tuple[str, ...]
+    #: The thing's ID (LeiKa key, OZG-ID, AGS, name of a Themenfeld/Lage/project) and its ID title,
+    #: where the page stood before names came first (the importer moves a page found there).
+    key: str = ""
+    id_title: str = ""
 
     def __post_init__(self) -> None:
         if tuple(self.params) != self.param_order:
@@ -117,8 +129,16 @@ class PagePlan:
             object.__setattr__(self, "params", MappingProxyType(dict(self.params)))
 
 
-def _plan(title: str, kind: str, order: tuple[str, ...], values: Mapping[str, str]) -> PagePlan:
-    return PagePlan(title, kind, kind, {name: values.get(name, "") for name in order}, order)
+def _plan(
+    title: str,
+    kind: str,
+    order: tuple[str, ...],
+    values: Mapping[str, str],
+    key: str = "",
+    id_title: str = "",
+) -> PagePlan:
+    params = {name: values.get(name, "") for name in order}
+    return PagePlan(title, kind, kind, params, order, key, id_title or title)
 
 
 def _join(items: Iterable[str]) -> str:
@@ -151,28 +171,32 @@ def workshop_value(text: str | None) -> str:
         return t
 
 
-def themenfeld_page(t: Themenfeld) -> PagePlan:
+def themenfeld_page(t: Themenfeld, title: str | None = None) -> PagePlan:
     return _plan(
-        titles.themenfeld(t.name),
+        title or titles.themenfeld(t.name),
         KIND_THEMENFELD,
         THEMENFELD_PARAMS,
         {"Name": t.name, "Workshop": workshop_value(t.workshop), "Beschreibung": t.beschreibung or ""},
+        t.name,
+        titles.themenfeld(t.name),
     )
 
 
-def lage_page(lage: Lage) -> PagePlan:
+def lage_page(lage: Lage, title: str | None = None) -> PagePlan:
     return _plan(
-        titles.lage(lage.name),
+        title or titles.lage(lage.name),
         KIND_LAGE,
         LAGE_PARAMS,
         {"Name": lage.name, "Art": lage.art.label if lage.art else "", "Themenfeld": lage.themenfeld},
+        lage.name,
+        titles.lage(lage.name),
     )
 
 
-def leika_page(x: LeikaLeistung, *, retired: bool = False) -> PagePlan:
+def leika_page(x: LeikaLeistung, *, retired: bool = False, title: str | None = None) -> PagePlan:
     """A LeiKa-Leistung; ``retired`` (listed in ``aufgehobene_schluessel``) → Status ausgemustert."""
     return _plan(
-        titles.leika(x.schluessel),
+        title or titles.leika(x.schluessel),
         KIND_LEIKA,
         LEIKA_PARAMS,
         {
@@ -187,13 +211,15 @@ def leika_page(x: LeikaLeistung, *, retired: bool = False) -> PagePlan:
             "SDG2": _flag(x.sdg2),
             "Status": STATUS_AUSGEMUSTERT if retired else STATUS_AKTIV,
         },
+        x.schluessel,
+        titles.leika(x.schluessel),
     )
 
 
-def ozg_page(o: OzgLeistung) -> PagePlan:
+def ozg_page(o: OzgLeistung, title: str | None = None) -> PagePlan:
     """An OZG-Leistung; vocabulary lists in vocabulary order (frozensets have none of their own)."""
     return _plan(
-        titles.ozg_leistung(o.ozg_id),
+        title or titles.ozg_leistung(o.ozg_id),
         KIND_OZG,
         OZG_PARAMS,
         {
@@ -209,13 +235,15 @@ def ozg_page(o: OzgLeistung) -> PagePlan:
             "Größenklassen": _join(g.label for g in Groessenklasse if g.leistungen_wie in o.groessenklassen),
             "LeiKa-Schlüssel": _join(o.leika_schluessel),
         },
+        o.ozg_id,
+        titles.ozg_leistung(o.ozg_id),
     )
 
 
-def kommune_page(k: Kommune) -> PagePlan:
+def kommune_page(k: Kommune, title: str | None = None) -> PagePlan:
     """A Kommune; ``Kreis`` is the Kreis's AGS (the template shows the name from its page)."""
     return _plan(
-        titles.kommune(k.ags),
+        title or titles.kommune(k.ags),
         KIND_KOMMUNE,
         KOMMUNE_PARAMS,
         {
@@ -227,6 +255,8 @@ def kommune_page(k: Kommune) -> PagePlan:
             "Größenklasse": k.groessenklasse.label,
             "Einwohner": "" if k.einwohner is None else str(k.einwohner),
         },
+        k.ags,
+        titles.kommune(k.ags),
     )
 
 
@@ -242,23 +272,75 @@ def projekt_page(p: Umsetzungsprojekt) -> PagePlan:
     }
     for phase, monat in p.zeitplan.items():
         values[PHASE_PARAMS[phase]] = monat.iso
-    return _plan(titles.umsetzungsprojekt(p.name), KIND_PROJEKT, PROJEKT_PARAMS, values)
+    return _plan(titles.umsetzungsprojekt(p.name), KIND_PROJEKT, PROJEKT_PARAMS, values, p.name)
 
 
-def plan_pages(catalogue: Catalogue) -> list[PagePlan]:
+def title_scheme(catalogue: Catalogue, schema: Schema | None = None) -> TitleScheme:
+    """The one title scheme of a wiki with these definitions: names first, the navigation and overview
+    pages' fixed titles reserved (a LeiKa-Leistung called "Roadmap" must not take that page)."""
+    if schema is None:
+        from ozgwiki.definitions import schema as schema_mod  # the shipped definitions
+
+        schema = schema_mod.load()
+    reserved = {n.title for n in schema.navigation}
+    reserved |= {p.title for p in schema.pages if "{" not in p.title}
+    reserved |= {titles.umsetzungsprojekt(p.name) for p in catalogue.umsetzungsprojekte}
+    return TitleScheme.of(catalogue, reserved)
+
+
+def plan_pages(catalogue: Catalogue, scheme: TitleScheme | None = None) -> list[PagePlan]:
     """Every page of the catalogue, in a fixed order: by kind (:data:`KINDS`), then within a kind
     Themenfelder, Lagen, OZG-Leistungen and projects in catalogue order, LeiKa keys and AGS sorted.
 
     Pages that others link to come first (a LeiKa page before the OZG-Leistung listing its key, a
     Kreis before its Gemeinden), so a first import renders with fewer red links. A key in
     ``catalogue.retired_keys`` that still has a LeiKa-Leistung is planned with Status ausgemustert.
+    Titles come from ``scheme`` (default: :func:`title_scheme` with the shipped definitions).
     """
+    scheme = scheme or title_scheme(catalogue)
     plans: list[PagePlan] = []
-    plans += (themenfeld_page(t) for t in catalogue.themenfelder)
-    plans += (lage_page(lage) for lage in catalogue.lagen)
+    plans += (themenfeld_page(t, scheme.title("themenfeld", t.name)) for t in catalogue.themenfelder)
+    plans += (lage_page(x, scheme.title("lage", x.name)) for x in catalogue.lagen)
     leika = sorted(catalogue.leika_leistungen, key=lambda x: x.schluessel)
-    plans += (leika_page(x, retired=x.schluessel in catalogue.retired_keys) for x in leika)
-    plans += (ozg_page(o) for o in catalogue.ozg_leistungen)
-    plans += (kommune_page(k) for k in sorted(catalogue.kommunen, key=lambda k: k.ags))
+    plans += (
+        leika_page(
+            x, retired=x.schluessel in catalogue.retired_keys, title=scheme.title("leika", x.schluessel)
+        )
+        for x in leika
+    )
+    plans += (ozg_page(o, scheme.title("ozg", o.ozg_id)) for o in catalogue.ozg_leistungen)
+    kommunen = sorted(catalogue.kommunen, key=lambda k: k.ags)
+    plans += (kommune_page(k, scheme.title("kommune", k.ags)) for k in kommunen)
     plans += (projekt_page(p) for p in catalogue.umsetzungsprojekte)
     return plans
+
+
+@dataclass(frozen=True)
+class RedirectPlan:
+    """An ID title that leads to the page titled by name (``Kommune 05554004`` → ``Ahaus``)."""
+
+    title: str
+    target: str
+
+
+@dataclass(frozen=True)
+class DisambiguationPlan:
+    """A name several things share, and the page of each (title, what it is) in catalogue order."""
+
+    title: str
+    entries: tuple[tuple[str, str], ...]
+
+
+def redirect_plans(scheme: TitleScheme) -> list[RedirectPlan]:
+    """Every ID title whose thing is titled by name now, sorted: the redirects the bot keeps."""
+    return [RedirectPlan(source, target) for source, target in sorted(scheme.redirects().items())]
+
+
+def disambiguation_plans(plans: Iterable[PagePlan], scheme: TitleScheme) -> list[DisambiguationPlan]:
+    """One Begriffsklärung page per shared name, each entry described by its kind and ID."""
+    described = {p.title: f"{p.kind} {p.key}" if p.kind in (KIND_LEIKA, KIND_OZG, KIND_KOMMUNE) else p.kind
+                 for p in plans}  # fmt: skip
+    return [
+        DisambiguationPlan(name, tuple((t, described.get(t, "")) for t in shared))
+        for name, shared in sorted(scheme.disambiguations().items())
+    ]

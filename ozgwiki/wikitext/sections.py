@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Literal
 
 from mwparserfromhell.nodes import Comment, Text
@@ -28,17 +29,29 @@ def section_markers(name: str) -> tuple[str, str]:
     return f"<!-- ozgwiki:begin {name} -->", f"<!-- ozgwiki:end {name} -->"
 
 
-def _find_section(text: str, name: str) -> tuple[Wikicode, Wikicode, int, int] | None:
-    """Return ``(root, container, begin_index, end_index)`` of the section, None if unmarked."""
-    section_markers(name)
-    root = _parse(text)
-    found: dict[str, list[tuple[Wikicode, int]]] = {"begin": [], "end": []}
+#: Where a page's markers are: section name -> ``begin``/``end`` -> (container, index) of each.
+_Markers = dict[str, dict[str, list[tuple[Wikicode, int]]]]
+
+
+def _markers(root: Wikicode) -> _Markers:
+    """Every section marker of the page, found in one walk (placing a section looks at its neighbours'
+    markers, so one parse serves them all)."""
+    found: _Markers = {}
     for container, index, node, _inside in _walk(root):
         if isinstance(node, Comment):
             match = _MARKER_RE.match(str(node.contents))
-            if match and match.group(2) == name:
-                found[match.group(1)].append((container, index))
-    begins, ends = found["begin"], found["end"]
+            if match:
+                kinds = found.setdefault(match.group(2), {"begin": [], "end": []})
+                kinds[match.group(1)].append((container, index))
+    return found
+
+
+def _span(markers: _Markers, name: str) -> tuple[Wikicode, int, int] | None:
+    """``(container, begin_index, end_index)`` of section ``name``, None if unmarked.
+
+    Raises PageTextError for duplicated, unbalanced or misordered markers."""
+    kinds = markers.get(name, {})
+    begins, ends = kinds.get("begin", []), kinds.get("end", [])
     if not begins and not ends:
         return None
     if len(begins) != 1 or len(ends) != 1:
@@ -50,7 +63,15 @@ def _find_section(text: str, name: str) -> tuple[Wikicode, Wikicode, int, int] |
         raise PageTextError(f"the markers of section {name!r} are in different parts of the page structure")
     if end < begin:
         raise PageTextError(f"section {name!r} ends before it begins")
-    return root, container, begin, end
+    return container, begin, end
+
+
+def _find_section(text: str, name: str) -> tuple[Wikicode, Wikicode, int, int] | None:
+    """Return ``(root, container, begin_index, end_index)`` of the section, None if unmarked."""
+    section_markers(name)
+    root = _parse(text)
+    span = _span(_markers(root), name)
+    return None if span is None else (root, *span)
 
 
 def _strip_one_break(region: str) -> str:
@@ -78,33 +99,71 @@ def get_section(text: str, name: str) -> str | None:
     return _strip_one_break("".join(str(n) for n in container.nodes[begin + 1 : end]))
 
 
+def _place_next_to(
+    markers: _Markers, after: Sequence[str], before: Sequence[str]
+) -> tuple[Wikicode, int, bool] | None:
+    """Where a missing section goes: ``(container, index, after)`` -- right after the end marker of the
+    first section in ``after`` the page has, else right before the begin marker of the first in
+    ``before``; None when the page has none of them."""
+    for other in after:
+        span = _span(markers, other)
+        if span is not None:
+            container, _begin, end = span
+            return container, end + 1, True
+    for other in before:
+        span = _span(markers, other)
+        if span is not None:
+            container, begin, _end = span
+            return container, begin, False
+    return None
+
+
 def replace_section(
-    text: str, name: str, content: str, *, create: Literal["bottom", "top"] | None = "bottom"
+    text: str,
+    name: str,
+    content: str,
+    *,
+    create: Literal["bottom", "top"] | None = "bottom",
+    after: Sequence[str] = (),
+    before: Sequence[str] = (),
 ) -> str:
     """Replace the content of marked section ``name``; everything outside the markers stays as it is.
 
     Written layout: ``<!-- ozgwiki:begin NAME -->`` line break, content, line break,
     ``<!-- ozgwiki:end NAME -->``, with the page's own line end (LF or CRLF). If the section already
-    has ``content``, the text is returned unchanged. Without markers a new block is appended at the
-    bottom (on a line of its own) or put at the top, followed by a line break; ``create=None`` raises
-    PageTextError instead. Content that would break the markers raises PageTextError.
+    has ``content``, the text is returned unchanged. A missing section goes where its neighbours put
+    it, so a page keeps the order of its definition: on a line of its own right after the end marker
+    of the first section in ``after`` the page has (nearest first), else right before the begin marker
+    of the first in ``before``. With none of them it is appended at the bottom (on a line of its own)
+    or put at the top, followed by a line break; ``create=None`` raises PageTextError instead. Text
+    around the markers is never moved or changed. Content that would break the markers raises
+    PageTextError.
     """
     begin_marker, end_marker = section_markers(name)
-    found = _find_section(text, name)
+    for other in (*after, *before):
+        section_markers(other)
+    root = _parse(text)
+    markers = _markers(root)
+    found = _span(markers, name)
     nl = _newline(text)
     region = nl + content + nl
     if found is None:
         if create is None:
             raise PageTextError(f"section {name!r} is missing on the page")
         block = begin_marker + region + end_marker
-        if not text:
+        slot = _place_next_to(markers, after, before)
+        if slot is not None:
+            container, index, behind = slot
+            container.nodes.insert(index, Text(nl + block if behind else block + nl))
+            result = str(root)
+        elif not text:
             result = block
         elif create == "top":
             result = block + nl + text
         else:
             result = text + ("" if text.endswith("\n") else nl) + block
     else:
-        root, container, begin, end = found
+        container, begin, end = found
         if _strip_one_break("".join(str(n) for n in container.nodes[begin + 1 : end])) == content:
             return text
         nodes = container.nodes

@@ -5,8 +5,10 @@ from __future__ import annotations
 import pytest
 
 from ozgwiki import demo
+from ozgwiki.catalogue import load
 from ozgwiki.engine.sync import Outcome
 from ozgwiki.localwiki import read_accounts
+from ozgwiki.render.plans import title_scheme
 
 pytestmark = pytest.mark.wiki
 
@@ -32,5 +34,6 @@ def test_seed_creates_editor_pages_once_and_keeps_human_changes(accounts, unique
 
 
 def test_page_urls_point_at_index_php(accounts) -> None:
-    url = demo.page_url(accounts["index_url"], "Kommune 05554004")
-    assert url == accounts["index_url"] + "?title=Kommune_05554004"
+    title = title_scheme(load()).title("kommune", "05554000")  # a name title with a space
+    url = demo.page_url(accounts["index_url"], title)
+    assert url == accounts["index_url"] + "?title=Kreis_Borken"

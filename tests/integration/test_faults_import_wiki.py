@@ -1,8 +1,9 @@
 """``ozgwiki import`` meeting refusals by a REAL wiki: pages deleted or protected by an admin between
 the bot's read and its save, rate limits that outlast the retries, a spam filter matching a catalogue
-text. Each test imports a small catalogue (three LeiKa keys of the sample, six pages) into a fresh
-wiki of its own -- an import retires every LeiKa page it does not plan, so imports never share a
-wiki -- and checks exit code, report, stderr and the pages, then that the next run converges.
+text. Each test imports a small catalogue (three LeiKa keys of the sample, six pages titled by name,
+and the six ID titles redirecting to them) into a fresh wiki of its own -- an import retires every
+LeiKa page it does not plan, so imports never share a wiki -- and checks exit code, report, stderr and
+the pages, then that the next run converges.
 
 Settings go into the wiki's ``LocalSettings.extra.php`` (``faults.WikiSettings``); the admin acts from
 the loopback proxy, just before it forwards the bot's save (``FaultProxy.before_edit``), so the bot
@@ -42,12 +43,26 @@ from ozgwiki import localwiki as lw
 from ozgwiki.bots.importer import ImportItem
 from ozgwiki.catalogue import load
 from ozgwiki.errors import EXIT_FINDINGS, EXIT_OK, EXIT_UNREACHABLE
-from ozgwiki.render.plans import plan_pages
+from ozgwiki.render.plans import KIND_LEIKA, PagePlan, plan_pages, redirect_plans, title_scheme
+from ozgwiki.wikitext.params import redirect_text
 
 pytestmark = pytest.mark.wiki
 
 SPAM_TEXT = "Pass für Geringverdiener"
 SPAM = f"$wgSpamRegex = [ '/{SPAM_TEXT}/' ];"
+
+
+def leika_plans(manifest: Path, keys: list[str]) -> list[PagePlan]:
+    """The LeiKa pages of ``keys`` in the catalogue of ``manifest``: name title and ID title."""
+    by_key = {p.key: p for p in plan_pages(load(manifest)) if p.kind == KIND_LEIKA}
+    return [by_key[k] for k in keys]
+
+
+def import_titles(manifest: Path) -> tuple[list[str], list[str]]:
+    """The titles an import of ``manifest`` writes, in its order: the pages, then the ID redirects."""
+    catalogue = load(manifest)
+    scheme = title_scheme(catalogue)
+    return [p.title for p in plan_pages(catalogue, scheme)], [r.title for r in redirect_plans(scheme)]
 
 
 @pytest.fixture
@@ -72,14 +87,19 @@ def test_cli_import_reports_pages_deleted_or_protected_meanwhile_and_goes_on(
     another just before the bot's save of each reaches the wiki (the loopback proxy acts between the
     bot's read and its save): exit 1, both pages reported with one-line reasons, every other page
     written, the deleted page not recreated, the protected one unchanged. The next run recreates the
-    deleted page (the catalogue still has it) and reports the protected one again."""
-    deleted, protected = (f"LeiKa {k}" for k in KEYS[:2])
+    deleted page (the catalogue still has it) and reports the protected one again.
+
+    The new Bezeichnung is the pages' new name: the bot first moves both pages to it (names first),
+    then saves them there, and that save is what the admin gets in front of."""
     original = small_catalogue(tmp_path / "v1", KEYS)
     rc, report, _ = import_json(write_config(tmp_path / "first.yaml", wiki, catalogue=original))
     assert rc == EXIT_OK and report["counts"]["created"] == 6, report["counts"]
-    before = contents(wiki, protected)
+    old_deleted, old_protected = (p.title for p in leika_plans(original, KEYS[:2]))
+    before = contents(wiki, old_protected)
 
     renamed = small_catalogue(tmp_path / "v2", KEYS, {k: f"Neue Bezeichnung {k}" for k in KEYS[:2]})
+    deleted, protected = (p.title for p in leika_plans(renamed, KEYS[:2]))
+    pages, _redirects = import_titles(renamed)
     admin = admin_of(wiki)
     with FaultProxy(wiki.port) as proxy:
         proxy.before_edit(deleted, lambda: admin(action="delete", title=deleted, reason="Test"))
@@ -91,16 +111,18 @@ def test_cli_import_reports_pages_deleted_or_protected_meanwhile_and_goes_on(
         assert not proxy.hooks, "the proxy never saw the bot's saves of both pages"
     assert rc == EXIT_FINDINGS
     seen = outcomes(report)
+    assert seen[old_deleted] == "moved" and seen[old_protected] == "moved", seen
     assert seen[deleted] == "conflict" and seen[protected] == "error", seen
     assert message_of(report, deleted).startswith(DELETED + " (missingtitle: ")
     assert message_of(report, protected).startswith("protectedpage: ")
     assert all("\n" not in (p["message"] or "") for p in report["pages"])
-    others = {t: o for t, o in seen.items() if t not in (deleted, protected)}
+    others = {t: o for t, o in seen.items() if t in pages and t not in (deleted, protected)}
     assert len(others) == 4 and set(others.values()) <= {"changed", "unchanged"}, seen
     assert not exists(wiki, deleted)
     revs = revisions(wiki, protected)
-    assert [r["user"] for r in revs] == ["Admin", "OzgBot"]  # the protection's null revision, no bot edit
-    assert revs[0]["slots"]["main"]["content"] == before[0]
+    # The protection's null revision and the move's, no bot edit: the text is the one first imported.
+    assert [r["user"] for r in revs] == ["Admin", "OzgBot", "OzgBot"]
+    assert [r["slots"]["main"]["content"] for r in revs] == [before[0]] * 3
 
     config = write_config(tmp_path / "third.yaml", wiki, catalogue=renamed)
     rc, report, _ = import_json(config)
@@ -112,29 +134,32 @@ def test_cli_import_reports_pages_deleted_or_protected_meanwhile_and_goes_on(
 def test_cli_import_hitting_the_rate_limit_stops_with_exit_3_and_the_reruns_converge(
     wiki: lw.LocalWiki, settings: WikiSettings, tmp_path: Path
 ) -> None:
-    """``ozgwiki import`` of six pages with two edits allowed per window: each cron run writes two
-    pages, then the limit outlasts its (short) retry budget: exit 3, one line naming ``ratelimited``.
-    Between runs the window passes; the third run writes the last two and ends with exit 0. Every
-    page is written exactly once: nothing lost, nothing twice."""
+    """``ozgwiki import`` of six pages and their six ID-title redirects with two edits allowed per
+    window: each cron run writes two pages, then the limit outlasts its (short) retry budget: exit 3,
+    one line naming ``ratelimited``. Between runs the window passes; the pages come first, then the
+    redirects to them; the sixth run writes the last two and ends with exit 0. Every page is written
+    exactly once: nothing lost, nothing twice."""
     settings.set(RATE_LIMIT)
     catalogue = small_catalogue(tmp_path / "cat", KEYS)
-    titles = [p.title for p in plan_pages(load(catalogue))]
+    pages, redirects = import_titles(catalogue)
+    assert (len(pages), len(redirects)) == (6, 6)
     config = write_config(tmp_path / "ozgwiki.yaml", wiki, catalogue=catalogue, retry=QUICK_RETRY)
-    written: list[int] = []
-    for _run in range(2):
+    written: list[tuple[int, int]] = []
+    for _run in range(5):
         clear_rate_limits(wiki)  # the window has passed since the last cron run
         rc, out, err = run_cli(config, "import")
         line = one_line_error(rc, out, err)
         assert rc == EXIT_UNREACHABLE
         assert "action=edit: gave up after 2 attempts" in line and "ratelimited" in line, line
-        written.append(sum(exists(wiki, t) for t in titles))
-    assert written == [2, 4]
+        written.append((sum(exists(wiki, t) for t in pages), sum(exists(wiki, t) for t in redirects)))
+    assert written == [(2, 0), (4, 0), (6, 0), (6, 2), (6, 4)]
 
     clear_rate_limits(wiki)
     rc, report, _ = import_json(config)
     assert rc == EXIT_OK
-    assert (report["counts"]["created"], report["counts"]["unchanged"]) == (2, 4), report["counts"]
-    assert all(len(contents(wiki, t)) == 1 for t in titles)
+    counts = report["counts"]
+    assert (counts["created"], counts["redirects"], counts["unchanged"]) == (0, 2, 10), counts
+    assert all(len(contents(wiki, t)) == 1 for t in pages + redirects)
 
 
 # ---------------------------------------------------------------- spam filter
@@ -143,24 +168,32 @@ def test_cli_import_hitting_the_rate_limit_stops_with_exit_3_and_the_reruns_conv
 def test_cli_import_reports_the_page_the_spam_filter_refuses_and_goes_on(
     wiki: lw.LocalWiki, settings: WikiSettings, tmp_path: Path
 ) -> None:
-    """``$wgSpamRegex`` matches one LeiKa-Bezeichnung of the catalogue: that page is refused
-    (``spamprotectionmatch``) and reported, the other five are written, exit 1. With the filter
-    fixed, the re-run writes the missing page and nothing else."""
+    """``$wgSpamRegex`` matches one LeiKa-Bezeichnung of the catalogue: that page -- and the
+    redirect of its ID title, whose text names the page -- are refused (``spamprotectionmatch``) and
+    reported, the other five pages and five redirects are written, exit 1. With the filter fixed, the
+    re-run writes the missing page and its redirect and nothing else."""
     catalogue = small_catalogue(tmp_path / "cat", KEYS)
-    plans = plan_pages(load(catalogue))
-    refused = [p.title for p in plans if SPAM_TEXT in ImportItem.from_plan(p).transform("")]
-    assert refused == ["LeiKa 99107027000000"]
+    scheme = title_scheme(load(catalogue))
+    texts = {p.title: ImportItem.from_plan(p).transform("") for p in plan_pages(load(catalogue), scheme)}
+    texts |= {r.title: redirect_text(r.target) for r in redirect_plans(scheme)}
+    refused = sorted(t for t, text in texts.items() if SPAM_TEXT in text)
+    (spam,) = leika_plans(catalogue, ["99107027000000"])
+    assert refused == sorted([spam.title, spam.id_title])
     settings.set(SPAM)
     config = write_config(tmp_path / "ozgwiki.yaml", wiki, catalogue=catalogue)
     rc, report, err = import_json(config)
     assert rc == EXIT_FINDINGS
     seen = outcomes(report)
-    assert {t for t, o in seen.items() if o != "created"} == set(refused) and seen[refused[0]] == "error"
-    message = message_of(report, refused[0])
-    assert message.startswith("spamprotectionmatch: ") and SPAM_TEXT in message, message
-    assert not exists(wiki, refused[0]) and len(seen) == 6
-    assert "WARNING ozgwiki.wiki.site: LeiKa 99107027000000: not saved: spamprotectionmatch" in err
+    assert {t for t, o in seen.items() if o != "created"} == set(refused), seen
+    assert all(seen[t] == "error" for t in refused), seen
+    for title in refused:
+        message = message_of(report, title)
+        assert message.startswith("spamprotectionmatch: ") and SPAM_TEXT in message, message
+        assert not exists(wiki, title)
+        assert f"WARNING ozgwiki.wiki.site: {title}: not saved: spamprotectionmatch" in err
+    assert len(seen) == 12
 
     settings.clear()
     rc, report, _ = import_json(config)
-    assert rc == EXIT_OK and (report["counts"]["created"], report["counts"]["unchanged"]) == (1, 5)
+    counts = report["counts"]
+    assert rc == EXIT_OK and (counts["created"], counts["redirects"], counts["unchanged"]) == (1, 1, 10)

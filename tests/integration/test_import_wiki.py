@@ -9,6 +9,10 @@ Other engineers' tests run against the same wiki at the same time: their bots ad
 the import's template, and their tests create ``LeiKa 99999…`` pages, which any import correctly marks
 ausgemustert. So page texts are checked up to the end of the import's template, and edits and the
 diff are checked for the catalogue's own pages and keys.
+
+Pages are titled by name (``ozgwiki.domain.titles``); every title here comes from the sample's
+:func:`~ozgwiki.render.plans.title_scheme` (through :func:`plan_pages`), and the ID titles are checked to
+redirect to the names.
 """
 
 from __future__ import annotations
@@ -25,7 +29,15 @@ from ozgwiki.config import Config
 from ozgwiki.domain.model import Catalogue, Themenfeld
 from ozgwiki.engine.bot import BotContext, StepResult
 from ozgwiki.engine.sync import Outcome
-from ozgwiki.render.plans import plan_pages
+from ozgwiki.render.plans import (
+    KIND_KOMMUNE,
+    KIND_LEIKA,
+    KIND_OZG,
+    KIND_THEMENFELD,
+    PagePlan,
+    plan_pages,
+    title_scheme,
+)
 from ozgwiki.wiki.site import Site
 
 pytestmark = pytest.mark.wiki
@@ -74,6 +86,16 @@ def outcome_of(result: StepResult, title: str) -> Outcome:
     return next(p.outcome for p in result.report.pages if p.title == title)
 
 
+def plan_of(catalogue: Catalogue, kind: str, key: str) -> PagePlan:
+    """The plan of one thing's page: its name title (``title``) and its ID title (``id_title``)."""
+    return next(p for p in plan_pages(catalogue) if p.kind == kind and p.key == key)
+
+
+def redirects_of(site: Site, plans: list[PagePlan]) -> dict[str, str]:
+    """Where the plans' ID titles lead on the wiki, read in one request (absent: no redirect)."""
+    return site.redirect_targets(p.id_title for p in plans)
+
+
 def manifest_without_key(folder: Path) -> Path:
     """A copy of the sample catalogue without one LeiKa row (bytes kept: BOM, CRLF)."""
     shutil.copytree(sample_path().parent, folder, dirs_exist_ok=True)
@@ -91,30 +113,44 @@ def test_sample_import_writes_the_expected_pages_and_a_second_run_nothing(
 ) -> None:
     run_import(bot_site, sample)  # the shared wiki may start anywhere: bring it to the sample state
 
-    assert text_of(bot_site, "OZG-Leistung 10513").startswith(
+    scheme = title_scheme(sample)
+    ozg, leika, ahaus = (
+        plan_of(sample, KIND_OZG, "10513"),
+        plan_of(sample, KIND_LEIKA, "99012001001000"),
+        plan_of(sample, KIND_KOMMUNE, "05554004"),
+    )
+    assert text_of(bot_site, ozg.title).startswith(
         "{{OZG-Leistung\n| OZG-ID = 10513\n| Name = Abbruchgenehmigung\n"
         "| EfA = EfA gemäß erster Liste vom BMI, nachnutzbare Lösung bereitgestellt bis Juni 2021\n"
-        "| Lage = Bauen &amp; Immobilien\n| Themenfeld = Bauen &amp; Wohnen\n| Zuständigkeiten = Kommunal\n"
+        "| Lage = Bauen & Immobilien\n| Themenfeld = Bauen & Wohnen\n| Zuständigkeiten = Kommunal\n"
         "| Priorität = 1\n| Größenklassen = Mittlere kreisangehörige Stadt\n"
         "| LeiKa-Schlüssel = 99012001000000, 99012001001000\n}}"
     )
-    assert text_of(bot_site, "LeiKa 99012001001000").startswith(
+    assert text_of(bot_site, leika.title).startswith(
         "{{LeiKa-Leistung\n| Schlüssel = 99012001001000\n| Bezeichnung = Abbruchgenehmigung Erteilung\n"
         "| Typ = 4\n| OZG-ID = 10513\n| Rechtsgrundlage =\n| Gesetze =\n| Gesetzeskürzel =\n"
         "| SDG1 = nein\n| SDG2 = nein\n| Status = aktiv\n}}"
     )
-    assert text_of(bot_site, "Kommune 05554004").startswith(
+    assert text_of(bot_site, ahaus.title).startswith(
         "{{Kommune\n| AGS = 05554004\n| ARS = 055540004004\n| Name = Ahaus\n| Kreis = 05554000\n"
         "| Regierungsbezirk = Münster\n| Größenklasse = Mittlere kreisangehörige Stadt\n"
         "| Einwohner = 39381\n}}"
     )
+    # The ID titles (every link and template that builds one) lead to the pages titled by name.
+    assert redirects_of(bot_site, [ozg, leika, ahaus]) == {p.id_title: p.title for p in (ozg, leika, ahaus)}
 
     fresh = make_site("bot")
     second = run_import(fresh, sample)
-    titles = {p.title for p in plan_pages(sample)}
+    titles = {p.title for p in plan_pages(sample, scheme)}
     mine = [p for p in second.report.pages if p.title in titles]
     assert len(mine) == 367 and all(p.outcome is Outcome.UNCHANGED for p in mine)
-    others_edited = [p for p in second.report.pages if p.title not in titles and p.outcome in EDITED]
+    # The ID-title redirects and the Begriffsklärung pages are the catalogue's too: nothing to do either.
+    kept = set(scheme.redirects()) | set(scheme.disambiguations())
+    extra = [p for p in second.report.pages if p.title in kept]
+    assert len(extra) == len(kept) and all(p.outcome is Outcome.UNCHANGED for p in extra)
+    assert second.data["counts"]["moved"] == 0
+    ours_all = titles | kept
+    others_edited = [p for p in second.report.pages if p.title not in ours_all and p.outcome in EDITED]
     assert fresh.stats.edits_sent == len(others_edited)  # 0 unless another test made LeiKa pages meanwhile
     assert ours(second.data["diff"], SAMPLE_KEYS) == EMPTY_DIFF
 
@@ -123,11 +159,15 @@ def test_new_page_is_created_and_editor_text_survives_the_next_import(
     bot_site: Site, editor_site: Site, sample: Catalogue, unique: str
 ) -> None:
     name = f"{unique} Feld"
-    title = f"Themenfeld {name}"
-    first = run_import(bot_site, with_themenfeld(sample, Themenfeld(name, workshop="2021-03")))
+    catalogue = with_themenfeld(sample, Themenfeld(name, workshop="2021-03"))
+    plan = plan_of(catalogue, KIND_THEMENFELD, name)
+    title = plan.title
+    first = run_import(bot_site, catalogue)
     assert outcome_of(first, title) is Outcome.CREATED
     created = text_of(bot_site, title)
     assert created == f"{{{{Themenfeld\n| Name = {name}\n| Workshop = 2021-03\n| Beschreibung =\n}}}}"
+    assert outcome_of(first, plan.id_title) is Outcome.CREATED  # the ID title's redirect
+    assert redirects_of(bot_site, [plan]) == {plan.id_title: title}
 
     edited = (
         "Vorwort der Redaktion.\n"
@@ -152,7 +192,7 @@ def test_new_page_is_created_and_editor_text_survives_the_next_import(
 def test_removed_key_is_retired_and_comes_back_aktiv(
     bot_site: Site, make_site, sample: Catalogue, tmp_path: Path
 ) -> None:
-    title = f"LeiKa {REMOVED_KEY}"
+    title = plan_of(sample, KIND_LEIKA, REMOVED_KEY).title  # reached through "LeiKa <key>" once retired
     run_import(bot_site, sample)
     before = text_of(bot_site, title)
     reduced = load(manifest_without_key(tmp_path / "katalog"))
@@ -179,11 +219,12 @@ def test_opted_out_page_is_left_alone_and_reported(
     bot_site: Site, editor_site: Site, sample: Catalogue, unique: str
 ) -> None:
     name = f"{unique} Gesperrt"
-    title = f"Themenfeld {name}"
+    catalogue = with_themenfeld(sample, Themenfeld(name))
+    title = plan_of(catalogue, KIND_THEMENFELD, name).title  # where the import would write
     text = "{{nobots}}\nDiese Seite pflegt die Redaktion von Hand."
     editor_site.edit(title, lambda _t: text, "Redaktion: Seite für Bots gesperrt")
 
-    result = run_import(bot_site, with_themenfeld(sample, Themenfeld(name)))
+    result = run_import(bot_site, catalogue)
     assert outcome_of(result, title) is Outcome.OPTED_OUT
     assert text_of(bot_site, title) == text
     assert result.exit_code == 1
@@ -191,18 +232,23 @@ def test_opted_out_page_is_left_alone_and_reported(
 
 def test_dry_run_writes_nothing(make_site, bot_site: Site, sample: Catalogue, unique: str) -> None:
     name = f"{unique} Probe"
+    catalogue = with_themenfeld(sample, Themenfeld(name))
+    plan = plan_of(catalogue, KIND_THEMENFELD, name)
     dry = make_site("bot", dry_run=True)
-    result = run_import(dry, with_themenfeld(sample, Themenfeld(name)))
-    assert outcome_of(result, f"Themenfeld {name}") is Outcome.CREATED
+    result = run_import(dry, catalogue)
+    assert outcome_of(result, plan.title) is Outcome.CREATED
+    assert outcome_of(result, plan.id_title) is Outcome.CREATED  # its redirect: would be, is not
     assert dry.stats.edits_sent == 0
-    assert not bot_site.read_pages([f"Themenfeld {name}"])[f"Themenfeld {name}"].exists
+    states = bot_site.read_pages([plan.title, plan.id_title])
+    assert not states[plan.title].exists and not states[plan.id_title].exists
 
 
 def test_an_editors_change_set_back_by_the_import_is_not_a_catalogue_change(
     bot_site: Site, editor_site: Site, sample: Catalogue
 ) -> None:
     run_import(bot_site, sample)
-    title, key = "LeiKa 99012001001000", "99012001001000"
+    key = "99012001001000"
+    title = plan_of(sample, KIND_LEIKA, key).title
     editor_site.edit(title, lambda t: t.replace("| Typ = 4", "| Typ = 2"), "Typ korrigiert (Test)")
     result = run_import(bot_site, sample)
     assert outcome_of(result, title) is Outcome.CHANGED  # the bot owns the field: set back

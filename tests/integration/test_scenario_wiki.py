@@ -10,6 +10,7 @@ The run has its own config: its own state folder, switch page and maintenance pa
 pages live on the same wiki, so the maintenance page and the Steckbriefe section are read only for this
 test's title prefix; the Ahaus table and the roadmap hold catalogue data only and are asserted exactly.
 Generated sections are read from the saved page text (``sections.get_section``), not from HTML.
+Pages are titled by name: their titles come from the sample's title scheme.
 """
 
 from __future__ import annotations
@@ -27,7 +28,9 @@ import yaml
 from conftest import REPO
 from wikitables import SHARED_WIKI_IMPORT, bot_wiki_config, maintenance_rows
 
+from ozgwiki.catalogue import load
 from ozgwiki.render.maintenance import SECTION as REPORT_SECTION
+from ozgwiki.render.plans import title_scheme
 from ozgwiki.wiki.site import Site
 from ozgwiki.wikitext.sections import get_section
 
@@ -45,6 +48,7 @@ TRANSPOSED = "99102001001000"  # 99012001001000 with two neighbouring digits swa
 COMMENTED = "99012001001009"  # unknown, but parked in an HTML comment: must not be reported
 
 PRIO = " Umsetzungspriorität für die Kommunen in NRW"
+SCHEME = title_scheme(load())  # the cron run imports the sample catalogue
 
 
 def steckbrief_a(name: str, third_key: str) -> str:
@@ -197,7 +201,12 @@ def test_issue_5_editor_writes_cron_reports_editor_fixes_cron_is_quiet(
     )
     assert COMMENTED not in section_of(bot_site, report_page, REPORT_SECTION)
 
-    themenfeld = "Themenfeld Bauen & Wohnen"
+    themenfeld, ahaus_title = (
+        SCHEME.title("themenfeld", "Bauen & Wohnen"),
+        SCHEME.title("kommune", "05554004"),
+    )
+    leads = {i: t for i, t in SCHEME.redirects().items() if t in (themenfeld, ahaus_title)}
+    assert len(leads) == 2 and bot_site.redirect_targets(leads) == leads  # the ID titles lead there
     steckbriefe = [
         (target, cells)
         for target, cells in table_rows(section_of(bot_site, themenfeld, "steckbriefe"))
@@ -211,20 +220,24 @@ def test_issue_5_editor_writes_cron_reports_editor_fixes_cron_is_quiet(
     for bad in (MALFORMED, TRANSPOSED, COMMENTED):
         assert bad not in page_text, f"{bad} reached {themenfeld}"
 
-    ahaus = table_rows(section_of(bot_site, "Kommune 05554004", "ozg-leistungen"))
+    ahaus = table_rows(section_of(bot_site, ahaus_title, "ozg-leistungen"))
+    ozg = {
+        ozg_id: SCHEME.title("ozg", ozg_id)
+        for ozg_id in ("10513", "10514", "10111", "10110", "10011", "10515")
+    }
     assert [(t, c) for t, c in ahaus] == [
-        ("OZG-Leistung 10513", ["Abbruchgenehmigung", "10513", "Kommunal", "Bauen & Immobilien",
-                                "Bauen & Wohnen", "1 - höchste" + PRIO]),
-        ("OZG-Leistung 10514", ["Abgeschlossenheitsbescheinigung für Wohnraum", "10514", "Kommunal",
-                                "Bauen & Immobilien", "Bauen & Wohnen", "1 - höchste" + PRIO]),
-        ("OZG-Leistung 10111", ["Auskunfts- und Übermittlungssperren im Melderegister, Adressbuchsperre",
-                                "10111", "Kommunal", "Wohnen & Umzug", "Bauen & Wohnen", "2 - hohe" + PRIO]),
-        ("OZG-Leistung 10110", ["Abfallentsorgung", "10110", "Land, Kommunal", "Wohnen & Umzug",
-                                "Bauen & Wohnen", "3 - niedrige" + PRIO]),
-        ("OZG-Leistung 10011", ["Adoption", "10011", "Land, Kommunal", "Adoption & Pflegekinder",
-                                "Familie & Kind", "3 - niedrige" + PRIO]),
-        ("OZG-Leistung 10515", ["Erschließungsbeitrag und Anliegerbescheinigung", "10515", "Land, Kommunal",
-                                "Bauen & Immobilien", "Bauen & Wohnen", "3 - niedrige" + PRIO]),
+        (ozg["10513"], ["Abbruchgenehmigung", "10513", "Kommunal", "Bauen & Immobilien",
+                        "Bauen & Wohnen", "1 - höchste" + PRIO]),
+        (ozg["10514"], ["Abgeschlossenheitsbescheinigung für Wohnraum", "10514", "Kommunal",
+                        "Bauen & Immobilien", "Bauen & Wohnen", "1 - höchste" + PRIO]),
+        (ozg["10111"], ["Auskunfts- und Übermittlungssperren im Melderegister, Adressbuchsperre",
+                        "10111", "Kommunal", "Wohnen & Umzug", "Bauen & Wohnen", "2 - hohe" + PRIO]),
+        (ozg["10110"], ["Abfallentsorgung", "10110", "Land, Kommunal", "Wohnen & Umzug",
+                        "Bauen & Wohnen", "3 - niedrige" + PRIO]),
+        (ozg["10011"], ["Adoption", "10011", "Land, Kommunal", "Adoption & Pflegekinder",
+                        "Familie & Kind", "3 - niedrige" + PRIO]),
+        (ozg["10515"], ["Erschließungsbeitrag und Anliegerbescheinigung", "10515", "Land, Kommunal",
+                        "Bauen & Immobilien", "Bauen & Wohnen", "3 - niedrige" + PRIO]),
     ]  # fmt: skip
 
     roadmap = table_rows(section_of(bot_site, "Roadmap", "roadmap"))

@@ -21,6 +21,7 @@ import pytest
 from ozgwiki import localwiki as lw
 from ozgwiki.bots import deploy as deploy_bot
 from ozgwiki.config import LOCALWIKI_DIR_ENV, Config
+from ozgwiki.definitions import schema
 from ozgwiki.engine.bot import BotContext
 from ozgwiki.wiki.pages import ParsedPage
 from ozgwiki.wiki.site import Site
@@ -115,20 +116,25 @@ def site(bot_site: Site) -> Site:
     return bot_site
 
 
+def free_keys(site: Site, n: int) -> list[str]:
+    """``n`` made-up group-999 keys without a ``LeiKa <key>`` page.
+
+    The shared wiki keeps the pages of earlier runs: draw until none of the keys has a page."""
+    for _attempt in range(20):
+        base = int(uuid.uuid4().int % 900) + 100
+        keys = [f"99999{base:03d}{i + 1:03d}000" for i in range(n)]
+        pages = site.read_pages([f"LeiKa {k}" for k in keys])
+        if not any(page.exists for page in pages.values()):
+            return keys
+    pytest.fail("no free group-999 test keys left on the wiki")
+
+
 @pytest.fixture
 def known_keys(bot_site: Site) -> Callable[[int], list[str]]:
     """Create ``n`` pages ``LeiKa <key>`` with made-up group-999 keys; return the keys."""
 
     def make(n: int) -> list[str]:
-        # The shared wiki keeps the pages of earlier runs: draw until none of the keys has a page.
-        for _attempt in range(20):
-            base = int(uuid.uuid4().int % 900) + 100
-            keys = [f"99999{base:03d}{i + 1:03d}000" for i in range(n)]
-            pages = bot_site.read_pages([f"LeiKa {k}" for k in keys])
-            if not any(page.exists for page in pages.values()):
-                break
-        else:
-            pytest.fail("no free group-999 test keys left on the wiki")
+        keys = free_keys(bot_site, n)
         for key in keys:
             result = bot_site.edit(
                 f"LeiKa {key}",
@@ -145,13 +151,15 @@ def text_of(parsed: ParsedPage) -> str:
     return html.unescape(re.sub(r"<[^>]+>", "", parsed.html))
 
 
-def assert_clean(parsed: ParsedPage) -> None:
+def assert_clean(parsed: ParsedPage, missing: frozenset[str] = frozenset()) -> None:
+    """No errors, no raw parser functions, no missing template or module; ``missing`` are pages the
+    Lua modules are expected to look up in vain."""
     for word in ERRORS:
         assert word not in parsed.html, f"{word!r} in the rendering of {parsed.title}"
     assert "{{#" not in parsed.html and "{{#" not in text_of(parsed)
     # Modul:LeiKa reads "LeiKa <key>" with getContent(), which records the page as a dependency (so
     # the page is re-rendered once the key's page is created); a missing one is an unknown key.
-    assert [t for t in parsed.missing_templates if not t.startswith("LeiKa ")] == []
+    assert [t for t in parsed.missing_templates if not t.startswith("LeiKa ") and t not in missing] == []
     missing_modules = [t.title for t in parsed.templates if t.title.startswith("Modul:") and not t.exists]
     assert missing_modules == []
 
@@ -356,3 +364,107 @@ def test_is_redirect_agrees_with_mediawiki(site: Site) -> None:
     verdicts = {t: "redirectMsg" in site.parse(text=t, context_title="Test").html for t in REDIRECT_TEXTS}
     assert {t: is_redirect(t) for t in REDIRECT_TEXTS} == verdicts
     assert set(verdicts.values()) == {True, False}
+
+
+# ------------------------------------------------------------------ names first: ID titles redirect
+#
+# The pages readers look up are titled by name; "Kommune <AGS>" and "LeiKa <key>" are redirects to
+# them. The tests build that situation with their own pages: titles from the ``unique`` prefix, AGS of
+# the unused "0599" range (no Kreis of NRW has it) and group-999 keys.
+
+
+def free_ags(site: Site) -> str:
+    """A made-up AGS without a ``Kommune <AGS>`` page."""
+    for _attempt in range(20):
+        ags = f"0599{uuid.uuid4().int % 10000:04d}"
+        if not site.read_pages([f"Kommune {ags}"])[f"Kommune {ags}"].exists:
+            return ags
+    pytest.fail("no free test AGS left on the wiki")
+
+
+def create(site: Site, title: str, text: str) -> None:
+    result = site.edit(title, lambda _t: text, "Bot: Testseite für Vorlagentests (Namen als Titel)")
+    assert result.outcome.value == "created", (title, result.outcome)
+
+
+def stored_by_smw_variant(site: Site, function: str, args: dict[str, str]) -> list[str]:
+    """What the SMW variant of Modul:OZG stores for one call, run by the wiki's own Scribunto.
+
+    The local wiki has no SMW, so its Modul:OZG never stores. Scribunto's debug console
+    (``action=scribunto-console``, what the module editor uses) runs the SMW variant's source against
+    the real pages instead, with a frame that records the ``#set`` calls rather than making them."""
+    source = schema.load().template("Modul:OZG").render(smw=True, pageforms=True)
+    # Positional arguments are numbers in a frame's args, named ones strings.
+    keys = {k: k if k.isdigit() else f"[==[{k}]==]" for k in args}
+    fields = ", ".join(f"[ {keys[k]} ] = [==[{v}]==]" for k, v in args.items())
+    question = (
+        "=(function() local sets = {} "
+        f"local frame = {{ args = {{ {fields} }}, callParserFunction = function(self, name, a) "
+        "table.insert(sets, name .. ' ' .. table.concat(a, ' | ')) return '' end } "
+        f"p.{function}(frame) return table.concat(sets, '\\30') end)()"
+    )
+    answer = site.api(
+        "scribunto-console", method="POST", title="Modul:OZG", content=source, question=question
+    )
+    assert answer.get("type") == "normal", answer
+    return [s for s in answer["return"].split("\x1e") if s]
+
+
+def test_kreis_by_ags_links_the_name_page_its_id_title_redirects_to(site: Site, unique: str) -> None:
+    """``Kreis = <AGS>`` where ``Kommune <AGS>`` redirects to the Kreis's name page: the infobox shows
+    that page's Name and links the page itself, not the redirect; the SMW variant stores that page."""
+    ags, tag = free_ags(site), unique.rsplit(" ", 1)[-1]
+    kreis = f"{unique} Kreis"
+    create(site, kreis, f"{{{{Kommune\n| AGS = {ags}\n| Name = Testkreis {tag}\n| Größenklasse = Kreis\n}}}}")
+    create(site, f"Kommune {ags}", f"#WEITERLEITUNG [[{kreis}]]")
+
+    parsed = site.parse(
+        text=f"{{{{Kommune\n| AGS = {ags[:5]}999\n| Name = Testort\n| Kreis = {ags}\n}}}}",
+        context_title=f"{unique} Ort",
+    )
+    assert_clean(parsed)
+    assert f'title="{kreis}"' in parsed.html and f"Testkreis {tag}" in text_of(parsed)
+    assert f'title="Kommune {ags}"' not in parsed.html  # no hop through the redirect
+    assert {kreis, f"Kommune {ags}"} <= {t.title for t in parsed.templates}  # both are dependencies
+    assert stored_by_smw_variant(
+        site, "seiten", {"1": ags, "praefix": "Kommune", "einzeln": "ja", "namen": "ja", "attribut": "Kreis"}
+    ) == [f"#set Kreis={kreis}"]
+
+
+def test_steckbrief_takes_a_kommune_by_its_name_title(site: Site, unique: str) -> None:
+    """The Steckbrief form now writes the Kommune's title ("Ahaus"): it is linked and stored as it is,
+    not turned into "Kommune Ahaus"."""
+    ags, tag = free_ags(site), unique.rsplit(" ", 1)[-1]
+    ort = f"{unique} Ort"
+    create(site, ort, f"{{{{Kommune\n| AGS = {ags}\n| Name = Testort {tag}\n}}}}")
+
+    parsed = site.parse(
+        text=f"{{{{Steckbrief|Titel=Test|Kommunen={ort}}}}}", context_title=f"Steckbrief {unique}"
+    )
+    assert_clean(parsed, missing=frozenset({f"Kommune {ort}"}))  # tried first: an AGS would be there
+    assert f'title="{ort}"' in parsed.html and f"Testort {tag}" in text_of(parsed)
+    assert f"Kommune {ort}" not in {t.title for t in parsed.links}
+    assert stored_by_smw_variant(
+        site, "seiten",
+        {"1": ort, "praefix": "Kommune", "namen": "ja", "titel": "ja", "attribut": "Kommune"},
+    ) == [f"#set Kommune={ort}"]  # fmt: skip
+
+
+def test_key_whose_page_redirects_is_judged_by_the_leika_page(site: Site, unique: str) -> None:
+    """``LeiKa <key>`` redirects to the LeiKa-Leistung titled by its Bezeichnung: Status ausgemustert
+    there marks the key as retired, Status aktiv as known; both link the LeiKa page directly."""
+    active, retired = free_keys(site, 2)
+    pages = {active: f"{unique} Leistung aktiv", retired: f"{unique} Leistung ausgemustert"}
+    for key, status in ((active, "aktiv"), (retired, "ausgemustert")):
+        create(site, pages[key], f"{{{{LeiKa-Leistung\n| Schlüssel = {key}\n| Status = {status}\n}}}}")
+        create(site, f"LeiKa {key}", f"#WEITERLEITUNG [[{pages[key]}]]")
+
+    parsed = site.parse(text=f"{{{{LeiKa|{active}|{retired}}}}}", context_title="Testseite Schlüssel")
+    assert_clean(parsed)
+    text = text_of(parsed)
+    assert f"⚠ {retired} (ausgemusterter LeiKa-Schlüssel)" in text
+    assert f"⚠ {active}" not in text and "unbekannter" not in text
+    assert f'title="{pages[active]}"' in parsed.html and f'title="{pages[retired]}"' in parsed.html
+    assert RETIRED_CATEGORY in parsed.categories and UNKNOWN_CATEGORY not in parsed.categories
+    # The LeiKa pages are dependencies too: retiring the key there re-renders the pages using it.
+    assert set(pages.values()) <= {t.title for t in parsed.templates}

@@ -32,13 +32,14 @@ from ozgwiki.wiki.site import Site
 RECORD_ENV = "OZGWIKI_SMW_RECORD"
 RECORDING = Path(__file__).resolve().parents[1] / "data" / "smw" / "recording.json"
 #: The pages recorded: one of each kind, Aachen (its Größenklasse), an empty roadmap.
-PAGES = (
-    "Themenfeld Bildung",
-    "Themenfeld Umwelt",
-    "Lage Schule",
-    "Lage Bauen & Immobilien",
-    "Kommune 05554004",
-    "Kommune 05334002",
+PAGES = (  # titled by name (docs/templates.md, "Page titles")
+    "Bildung",
+    "Umwelt",
+    "Schule",
+    "Bauen & Immobilien",
+    "Ahaus",
+    "Aachen",
+    "Kommunen in NRW",
     "Größenklasse Mittlere kreisangehörige Stadt",
     "Größenklasse regionsangehörige Stadt Aachen",
     "Roadmap",
@@ -92,7 +93,7 @@ def _ask_titles(site: Site, q: Mapping[str, Any]) -> list[str]:
     text = overview.AskQuery(q["category"], tuple(map(tuple, q["where"])), (), "").condition_text()
     if q["sort"]:
         text += f"|sort={','.join(q['sort'])}|order={','.join(q['order'])}"
-    body = site.api("ask", query=f"{text}|limit={overview.ASK_LIMIT}")
+    body = site.api("ask", query=f"{text}|limit=5000")  # all rows: the API's cap is $smwgQMaxLimit
     results = body.get("query", {}).get("results", [])
     return [str(e.get("fulltext", k)) for k, e in results.items()] if isinstance(results, dict) else []
 

@@ -28,7 +28,9 @@ from smwsuite import CliRun, SuiteConfig, wait_for_jobs
 from ozgwiki import catalogue
 from ozgwiki.definitions import schema
 from ozgwiki.domain import titles
+from ozgwiki.domain.titles import TitleScheme
 from ozgwiki.render import facts, overview
+from ozgwiki.render.plans import title_scheme
 from ozgwiki.wiki.site import Site
 
 pytestmark = pytest.mark.smw
@@ -50,6 +52,11 @@ class World:
     ask_text: dict[str, str] = field(default_factory=dict)
     steckbriefe: dict[str, str] = field(default_factory=dict)  # title -> saved text
     keys: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def titles(self) -> TitleScheme:
+        """The sample's titles, names first (ozgwiki.domain.titles)."""
+        return title_scheme(self.catalogue)
 
 
 def known_keys(cat: catalogue.Catalogue, ozg_id: str, n: int) -> list[str]:
@@ -132,8 +139,8 @@ def world(suite: SuiteConfig, bot: Site, editor: Site, cli: Callable[..., CliRun
         FORM_STECKBRIEF,
         {
             "Titel": "Schülerbeförderung online (SMW-Test)",
-            "Kommunen": "Kommune 05554004, Kommune 05554008",  # what the autocompletion writes
-            "Themenfeld": "Themenfeld Bildung",
+            "Kommunen": "Ahaus, Bocholt",  # what the autocompletion writes: the page titles, names now
+            "Themenfeld": "Bildung",
             "LeiKa-Schlüssel": ", ".join(known_keys(cat, "10042", 2)),
             "Status": "in Bearbeitung",
             "Reifegrad": "2",
@@ -185,7 +192,7 @@ def test_ask_counts_match_the_catalogue(world: World, bot: Site) -> None:
     ozg = bot.ask("[[Kategorie:OZG-Leistung]] |?-OZG-Leistung=n |limit=5000")
     assert len(ozg) == len(cat.ozg_leistungen)
     for o in cat.ozg_leistungen:
-        entry = ozg[titles.ozg_leistung(o.ozg_id)]
+        entry = ozg[world.titles.title("ozg", o.ozg_id)]
         assert len(entry["printouts"]["n"]) == cat.leika_count(o.ozg_id), o.ozg_id
     kommunen = bot.ask("[[Kategorie:Kommune]] |?Größenklasse |limit=5000")
     per_class = Counter(e["printouts"]["Größenklasse"][0] for e in kommunen.values())
@@ -203,8 +210,8 @@ def test_only_valid_keys_of_the_steckbriefe_are_stored(world: World, bot: Site) 
 def test_form_written_steckbrief_names_its_kommunen_as_pages(world: World, bot: Site) -> None:
     found = bot.ask(f"[[{FORM_STECKBRIEF}]] |?Kommune |?Themenfeld")
     entry = found[FORM_STECKBRIEF]["printouts"]
-    assert sorted(v["fulltext"] for v in entry["Kommune"]) == ["Kommune 05554004", "Kommune 05554008"]
-    assert [v["fulltext"] for v in entry["Themenfeld"]] == ["Themenfeld Bildung"]
+    assert sorted(v["fulltext"] for v in entry["Kommune"]) == ["Ahaus", "Bocholt"]
+    assert [v["fulltext"] for v in entry["Themenfeld"]] == ["Bildung"]
 
 
 def test_validate_reports_the_bad_keys_and_nothing_hidden(world: World) -> None:
@@ -234,7 +241,7 @@ def test_live_pages_hold_tables_not_markup(world: World) -> None:
 
 
 def test_steckbriefe_are_listed_on_their_themenfeld(world: World) -> None:
-    tables = readerview.tables(world.ask["Themenfeld Bildung"])
+    tables = readerview.tables(world.ask["Bildung"])
     listed = {c.links[0] for t in tables for row in t.rows for c in row[:1] if c.links}
     assert {API_STECKBRIEF, FORM_STECKBRIEF} <= listed
 

@@ -4,21 +4,24 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import golden
 import pytest
 
 from ozgwiki.catalogue import Severity, check, load, load_result
 from ozgwiki.errors import CatalogueError
 
-GOLDEN = Path(__file__).resolve().parents[1] / "golden" / "catalogue"
-CASES = sorted(p.name for p in GOLDEN.iterdir() if (p / "expected.txt").is_file())
+GOLDEN = golden.ROOT / "catalogue"
+#: Each case: a catalogue.yaml manifest, the files it names, and expected.txt (tests/golden/catalogue/).
+CASES = [case.name for case in golden.cases("catalogue")]
 
 
 def _expected(case: str) -> list[str]:
-    return (GOLDEN / case / "expected.txt").read_text(encoding="utf-8").splitlines()
+    return golden.read(GOLDEN / case / "expected.txt").splitlines()
 
 
 def test_there_are_golden_cases() -> None:
     assert {"crossref", "missing_files", "broken_yaml", "bad_header"} <= set(CASES)
+    assert all((GOLDEN / case / "expected.txt").is_file() for case in CASES)
 
 
 @pytest.mark.parametrize("case", CASES)
@@ -26,7 +29,7 @@ def test_check_reports_exactly_the_expected_problems(case: str, monkeypatch: pyt
     monkeypatch.chdir(GOLDEN / case)
     result = check("catalogue.yaml")
     got = [f"{p.severity.value} {p}" for p in result.problems]
-    assert got == _expected(case)
+    golden.check(GOLDEN / case / "expected.txt", "".join(f"{line}\n" for line in got))
 
 
 @pytest.mark.parametrize("case", CASES)

@@ -13,18 +13,8 @@ from ozgwiki.domain.model import Catalogue, LeikaLeistung
 from ozgwiki.render.plans import KINDS, PagePlan, plan_pages, workshop_value
 
 
-@pytest.fixture(scope="module")
-def sample() -> Catalogue:
-    return load()
-
-
-@pytest.fixture(scope="module")
-def plans(sample: Catalogue) -> dict[str, PagePlan]:
-    return {p.title: p for p in plan_pages(sample)}
-
-
-def test_one_page_per_object_and_kind(sample: Catalogue) -> None:
-    counts = Counter(p.kind for p in plan_pages(sample))
+def test_one_page_per_object_and_kind(sample_catalogue: Catalogue) -> None:
+    counts = Counter(p.kind for p in plan_pages(sample_catalogue))
     assert counts == {
         "Themenfeld": 15,  # the 14 OZG-Themenfelder + Basisdienste
         "Lage": 16,
@@ -36,16 +26,16 @@ def test_one_page_per_object_and_kind(sample: Catalogue) -> None:
     assert "Steckbrief" not in counts  # editors' pages
 
 
-def test_titles_are_unique_and_order_is_deterministic(sample: Catalogue) -> None:
-    first = plan_pages(sample)
+def test_titles_are_unique_and_order_is_deterministic(sample_catalogue: Catalogue) -> None:
+    first = plan_pages(sample_catalogue)
     assert [p.title for p in first] == [p.title for p in plan_pages(load())]
     assert len({p.title for p in first}) == len(first)
     kinds = [p.kind for p in first]
     assert kinds == sorted(kinds, key=KINDS.index)  # grouped by kind, in KINDS order
 
 
-def test_ozg_leistung_10513(plans: dict[str, PagePlan]) -> None:
-    p = plans["OZG-Leistung 10513"]
+def test_ozg_leistung_10513(sample_plans: dict[str, PagePlan]) -> None:
+    p = sample_plans["Abbruchgenehmigung (OZG-Leistung)"]
     assert (p.kind, p.template) == ("OZG-Leistung", "OZG-Leistung")
     assert dict(p.params) == {
         "OZG-ID": "10513",
@@ -60,8 +50,8 @@ def test_ozg_leistung_10513(plans: dict[str, PagePlan]) -> None:
     }
 
 
-def test_leika_99012001001000(plans: dict[str, PagePlan]) -> None:
-    p = plans["LeiKa 99012001001000"]
+def test_leika_99012001001000(sample_plans: dict[str, PagePlan]) -> None:
+    p = sample_plans["Abbruchgenehmigung Erteilung"]
     assert p.template == "LeiKa-Leistung"
     assert dict(p.params) == {
         "Schlüssel": "99012001001000",
@@ -77,8 +67,8 @@ def test_leika_99012001001000(plans: dict[str, PagePlan]) -> None:
     }
 
 
-def test_kommune_ahaus(plans: dict[str, PagePlan]) -> None:
-    assert dict(plans["Kommune 05554004"].params) == {
+def test_kommune_ahaus(sample_plans: dict[str, PagePlan]) -> None:
+    assert dict(sample_plans["Ahaus"].params) == {
         "AGS": "05554004",
         "ARS": "055540004004",
         "Name": "Ahaus",
@@ -87,12 +77,12 @@ def test_kommune_ahaus(plans: dict[str, PagePlan]) -> None:
         "Größenklasse": "Mittlere kreisangehörige Stadt",
         "Einwohner": "39381",
     }
-    kreis = plans["Kommune 05554000"].params
+    kreis = sample_plans["Kreis Borken"].params
     assert (kreis["Kreis"], kreis["Einwohner"], kreis["Größenklasse"]) == ("", "", "Kreis")
 
 
-def test_umsetzungsprojekt_sprengstofferlaubnis_months(plans: dict[str, PagePlan]) -> None:
-    assert dict(plans["Umsetzungsprojekt Sprengstofferlaubnis"].params) == {
+def test_umsetzungsprojekt_sprengstofferlaubnis_months(sample_plans: dict[str, PagePlan]) -> None:
+    assert dict(sample_plans["Umsetzungsprojekt Sprengstofferlaubnis"].params) == {
         "Name": "Sprengstofferlaubnis",
         "Themenfelder": "Umwelt",
         "Status": "Vorbereitung",
@@ -106,19 +96,19 @@ def test_umsetzungsprojekt_sprengstofferlaubnis_months(plans: dict[str, PagePlan
         "OZG-IDs": "10480",
         "LeiKa-Schlüssel": "",
     }
-    assert plans["Umsetzungsprojekt Urkundenausgabe"].params["Themenfelder"] == (
+    assert sample_plans["Umsetzungsprojekt Urkundenausgabe"].params["Themenfelder"] == (
         "Querschnitt, Familie & Kind, Gesundheit"
     )
 
 
-def test_lage_and_themenfeld(plans: dict[str, PagePlan]) -> None:
-    assert dict(plans["Lage Schule"].params) == {
+def test_lage_and_themenfeld(sample_plans: dict[str, PagePlan]) -> None:
+    assert dict(sample_plans["Schule"].params) == {
         "Name": "Schule",
         "Art": "Lebenslage",
         "Themenfeld": "Bildung",
     }
-    assert plans["Lage Bauen & Immobilien"].params["Art"] == ""
-    basis = plans["Themenfeld Basisdienste"].params
+    assert sample_plans["Bauen & Immobilien"].params["Art"] == ""
+    basis = sample_plans["Basisdienste"].params
     assert basis["Beschreibung"].startswith("Basiskomponenten des Kommunalportal.NRW")
 
 
@@ -144,8 +134,8 @@ def test_retired_key_of_the_catalogue_is_planned_ausgemustert() -> None:
     assert plan.params["Status"] == "ausgemustert"
 
 
-def test_plan_params_are_read_only_and_follow_the_order(plans: dict[str, PagePlan]) -> None:
-    p = plans["Kommune 05554004"]
+def test_plan_params_are_read_only_and_follow_the_order(sample_plans: dict[str, PagePlan]) -> None:
+    p = sample_plans["Ahaus"]
     assert tuple(p.params) == p.param_order
     with pytest.raises(TypeError):
         p.params["Name"] = "x"  # type: ignore[index]
@@ -158,6 +148,8 @@ def _template_params(name: str) -> set[str]:
 
 
 @pytest.mark.parametrize("kind", KINDS)
-def test_owned_parameters_are_exactly_what_the_template_reads(plans: dict[str, PagePlan], kind: str) -> None:
-    plan = next(p for p in plans.values() if p.kind == kind)
+def test_owned_parameters_are_exactly_what_the_template_reads(
+    sample_plans: dict[str, PagePlan], kind: str
+) -> None:
+    plan = next(p for p in sample_plans.values() if p.kind == kind)
     assert set(plan.param_order) == _template_params(plan.template)

@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import golden
 import pytest
 
 from ozgwiki.cli import main
 
-GOLDEN = Path(__file__).resolve().parents[1] / "golden" / "catalogue"
+GOLDEN = golden.ROOT / "catalogue"
 
 
 @pytest.fixture(autouse=True)
@@ -47,7 +48,7 @@ def test_errors_exit_1_and_every_problem_is_printed(capsys: pytest.CaptureFixtur
     assert main(["catalogue", "check", str(GOLDEN / "crossref")]) == 1
     out, err = capsys.readouterr()
     assert err == ""
-    expected = (GOLDEN / "crossref" / "expected.txt").read_text(encoding="utf-8").splitlines()
+    expected = golden.read(GOLDEN / "crossref" / "expected.txt").splitlines()
     for line in expected:
         _severity, problem = line.split(" ", 1)
         assert f"{GOLDEN / 'crossref'}/{problem}" in out.splitlines()

@@ -1,22 +1,23 @@
 """ozgwiki deploy: desired pages per variant, the record rule, the job-queue wait and the bot's order.
 
-The SMW side cannot run here (no SMW wiki on this machine): the wait and the run order are replayed
-with ``responses`` on recorded SMW 4.2 responses (``tests/data/api``).
+The SMW side cannot run here (no SMW wiki on this machine): the wait is replayed with ``responses``
+on recorded SMW 4.2 responses (``tests/data/api``), the run order on the fake wiki (tests/fakewiki.py)
+with SMW's extensions installed.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Iterator
+from collections.abc import Callable
 from typing import Any
 
 import fixtures_smw as fx
 import pytest
 import responses
+from fakewiki import FakeWiki
 
 from ozgwiki.bots import deploy as deploy_bot
-from ozgwiki.config import Config
 from ozgwiki.definitions import deploy, schema
 from ozgwiki.definitions.deploy import Action, DeployPage, DeployRecord, Variant
 from ozgwiki.engine.bot import BotContext
@@ -291,153 +292,98 @@ def test_an_empty_queue_costs_one_request_and_no_sleep(monkeypatch: pytest.Monke
 # ------------------------------------------------------------------------------------ the bot on an SMW wiki
 
 
-class FakeWiki:
-    """An empty SMW 4.2 wiki behind ``responses``: recorded bodies where they exist, a log of events."""
-
-    def __init__(self, extensions: tuple[str, ...], jobs: list[int]) -> None:
-        self.extensions = extensions
-        self.jobs = jobs
-        self.events: list[tuple[str, str]] = []
-        self.pages: dict[str, str] = {}
-
-    def __call__(self, request: Any) -> tuple[int, dict[str, str], str]:
-        p = fx.params_of(request)
-        action = p.get("action")
-        if action == "query" and p.get("meta") == "siteinfo" and "statistics" in p.get("siprop", ""):
-            self.events.append(("jobs", str(self.jobs[0])))
-            body = statistics_body(self.jobs.pop(0) if len(self.jobs) > 1 else self.jobs[0])
-        elif action == "query" and p.get("meta") == "siteinfo":
-            body = fx.body("siteinfo_extensions")
-            # The recorded wiki has ParserFunctions and Scribunto; this one has exactly what we name.
-            body["query"]["extensions"] = [{"name": n} for n in self.extensions]
-        elif action == "query" and p.get("meta") == "tokens":
-            body = fx.body("tokens_login" if p.get("type") == "login" else "tokens_csrf")
-        elif action == "query" and p.get("meta") == "userinfo":
-            body = fx.body("userinfo_bot")
-        elif action == "query" and p.get("prop") == "revisions":
-            self.events.append(("read", p["titles"]))
-            body = {
-                "curtimestamp": "2026-11-29T01:00:00Z",
-                "query": {"pages": [self._page(t) for t in p["titles"].split("|")]},
-            }
-        elif action == "login":
-            body = fx.body("login_success")
-        elif action == "paraminfo":
-            body = {
-                "paraminfo": {
-                    "modules": [{"parameters": [{"name": "titles", "limit": 50, "highlimit": 500}]}]
-                }
-            }
-        elif action == "edit":
-            self.events.append(("edit", p["title"]))
-            new = p["title"] not in self.pages
-            self.pages[p["title"]] = p["text"]
-            body = {
-                "edit": {
-                    "result": "Success",
-                    "title": p["title"],
-                    "newrevid": len(self.events),
-                    **({"new": True} if new else {}),
-                }
-            }
-        elif action == "purge":
-            self.events.append(("purge", p["titles"]))
-            body = {"purge": [{"title": t, "purged": True} for t in p["titles"].split("|")]}
-        else:
-            raise AssertionError(f"unexpected request {p}")
-        return 200, {}, json.dumps(body)
-
-    def _page(self, title: str) -> dict[str, Any]:
-        if title not in self.pages:
-            return {"title": title, "ns": 0, "missing": True}
-        rev = {
-            "revid": 1,
-            "timestamp": "2026-11-29T00:00:00Z",
-            "user": "OzgBot",
-            "slots": {"main": {"content": self.pages[title]}},
-        }
-        return {"title": title, "ns": 0, "revisions": [rev]}
+def events(wiki: FakeWiki, since: int = 0) -> list[tuple[str, str]]:
+    """What the bot asked of the wiki from call ``since`` on, in order: job-queue polls (with the count
+    the wiki answered), page reads (the titles), edits (the title) and purges (the titles)."""
+    out = []
+    for call in wiki.calls[since:]:
+        if call.kind == "statistics":
+            out.append(("jobs", str(call.answer["query"]["statistics"]["jobs"])))
+        elif call.kind == "revisions":
+            out.append(("read", call.params["titles"]))
+        elif call.kind in ("edit", "purge"):
+            out.append((call.kind, call.params.get("title") or call.params["titles"]))
+    return out
 
 
 @pytest.fixture
-def fake_wiki(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[FakeWiki, BotContext]]:
-    wiki = FakeWiki(("ParserFunctions", "Scribunto", "SemanticMediaWiki", "PageForms"), jobs=[4, 0])
-    site, _clock = fx.make_site(monkeypatch)
-    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
-        rsps.add_callback(responses.GET, fx.API_URL, callback=wiki)
-        rsps.add_callback(responses.POST, fx.API_URL, callback=wiki)
-        site.login()
-        ctx = BotContext(Config(site.wiki), site, "OzgBot", load_catalogue=lambda: pytest.fail("not needed"))
-        yield wiki, ctx
+def smw_run(fake_wiki: FakeWiki, context: Callable[..., BotContext]) -> tuple[FakeWiki, BotContext]:
+    """An empty SMW 4.2 wiki with Page Forms whose job queue holds 4 jobs, then none; the bot logged in.
+
+    Deploy needs no catalogue: the context fails the test if the bot loads one."""
+    fake_wiki.extensions = ("ParserFunctions", "Scribunto", "SemanticMediaWiki", "PageForms")
+    fake_wiki.jobs = [4, 0]
+    return fake_wiki, context(fake_wiki.site())
 
 
 def test_smw_run_deploys_properties_then_waits_for_jobs_then_the_rest(
-    fake_wiki: tuple[FakeWiki, BotContext],
+    smw_run: tuple[FakeWiki, BotContext],
 ) -> None:
-    wiki, ctx = fake_wiki
+    wiki, ctx = smw_run
     result = deploy_bot.run(ctx)
-    edits = [t for kind, t in wiki.events if kind == "edit"]
+    done = events(wiki)
+    edits = [t for kind, t in done if kind == "edit"]
     record = deploy.record_title("OzgBot")
     assert edits[0] == record and edits[-1] == record  # write-ahead first, settled record last
-    first_job_poll = next(i for i, e in enumerate(wiki.events) if e[0] == "jobs")
-    last_job_poll = max(i for i, e in enumerate(wiki.events) if e[0] == "jobs")
-    before = [t for kind, t in wiki.events[:first_job_poll] if kind == "edit" and t != record]
-    after = [t for kind, t in wiki.events[last_job_poll:] if kind == "edit" and t != record]
+    first_job_poll = next(i for i, e in enumerate(done) if e[0] == "jobs")
+    last_job_poll = max(i for i, e in enumerate(done) if e[0] == "jobs")
+    before = [t for kind, t in done[:first_job_poll] if kind == "edit" and t != record]
+    after = [t for kind, t in done[last_job_poll:] if kind == "edit" and t != record]
     assert before and all(t.startswith("Attribut:") for t in before)
     assert len(before) == len(schema.load().properties)
     assert after and not any(t.startswith("Attribut:") for t in after) and "Formular:Steckbrief" in after
-    assert [e[1] for e in wiki.events if e[0] == "jobs"] == ["4", "0"]
+    assert [e[1] for e in done if e[0] == "jobs"] == ["4", "0"]
     assert result.data["variant"] == "smw+pageforms" and result.exit_code == 0
     assert result.data["waited_for_jobs_seconds"] == deploy_bot.JOB_POLL_SECONDS
     # The settled record knows every page, nothing pending.
-    settled = DeployRecord.from_text(wiki.pages[record])
+    settled = DeployRecord.from_text(wiki.text(record) or "")
     assert settled.pending == {} and len(settled.pages) == len(edits) - 2
 
 
-def test_second_smw_run_writes_nothing_and_does_not_wait(fake_wiki: tuple[FakeWiki, BotContext]) -> None:
-    wiki, ctx = fake_wiki
+def test_second_smw_run_writes_nothing_and_does_not_wait(smw_run: tuple[FakeWiki, BotContext]) -> None:
+    wiki, ctx = smw_run
     deploy_bot.run(ctx)
-    wiki.events.clear()
+    mark = len(wiki.calls)
     result = deploy_bot.run(ctx)
-    assert [e for e in wiki.events if e[0] in ("edit", "jobs", "purge")] == []
+    assert [e for e in events(wiki, mark) if e[0] in ("edit", "jobs", "purge")] == []
     assert result.report.edits == 0 and result.exit_code == 0
 
 
-def test_check_writes_nothing_and_exits_1(fake_wiki: tuple[FakeWiki, BotContext]) -> None:
-    wiki, ctx = fake_wiki
+def test_check_writes_nothing_and_exits_1(smw_run: tuple[FakeWiki, BotContext]) -> None:
+    wiki, ctx = smw_run
     result = deploy_bot.run(ctx, check=True)
-    assert [e for e in wiki.events if e[0] != "read"] == []
+    assert [e for e in events(wiki) if e[0] != "read"] == [] and wiki.texts() == {}
     assert result.exit_code == 1 and result.findings == result.report.edits > 0
 
 
 def test_run_refuses_a_wiki_without_scribunto_before_reading_pages(
-    fake_wiki: tuple[FakeWiki, BotContext],
+    smw_run: tuple[FakeWiki, BotContext],
 ) -> None:
-    wiki, ctx = fake_wiki
+    wiki, ctx = smw_run
     wiki.extensions = ("ParserFunctions", "SemanticMediaWiki")
     with pytest.raises(deploy.DeployError, match="Scribunto"):
         deploy_bot.run(ctx)
-    assert wiki.events == []
+    assert events(wiki) == []
 
 
 def test_a_run_reads_every_page_once_and_the_record_again_before_its_final_save(
-    fake_wiki: tuple[FakeWiki, BotContext],
+    smw_run: tuple[FakeWiki, BotContext],
 ) -> None:
-    wiki, ctx = fake_wiki
+    wiki, ctx = smw_run
     deploy_bot.run(ctx)
-    reads = [t.split("|") for kind, t in wiki.events if kind == "read"]
+    reads = [t.split("|") for kind, t in events(wiki) if kind == "read"]
     record = deploy.record_title("OzgBot")
     desired = [p.title for p in deploy.desired_pages(schema.load(), SMW_PF)]
     assert reads == [[*desired, record], [record]]
 
 
-def test_deploy_stops_at_the_checkpoint_like_every_engine_run(fake_wiki: tuple[FakeWiki, BotContext]) -> None:
+def test_deploy_stops_at_the_checkpoint_like_every_engine_run(smw_run: tuple[FakeWiki, BotContext]) -> None:
     """The cron job's deadline is checked before each page, so an overlong deploy stops between pages."""
 
     class Stop(Exception):
         pass
 
-    wiki, ctx = fake_wiki
+    wiki, ctx = smw_run
     calls: list[int] = []
 
     def checkpoint() -> None:
@@ -447,6 +393,6 @@ def test_deploy_stops_at_the_checkpoint_like_every_engine_run(fake_wiki: tuple[F
 
     with pytest.raises(Stop):
         deploy_bot.run(dataclasses.replace(ctx, checkpoint=checkpoint))
-    edits = [t for kind, t in wiki.events if kind == "edit"]
+    edits = [t for kind, t in events(wiki) if kind == "edit"]
     assert edits[0] == deploy.record_title("OzgBot")
     assert len(edits) == 2 and edits[1].startswith("Attribut:")

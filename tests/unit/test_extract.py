@@ -6,6 +6,7 @@ import json
 from dataclasses import asdict
 from pathlib import Path
 
+import golden
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -17,21 +18,20 @@ from ozgwiki.wikitext.extract import (
 )
 from ozgwiki.wikitext.parse import template_title
 
-GOLDEN = Path(__file__).resolve().parents[1] / "golden" / "extract"
-CASES = sorted(p.stem for p in GOLDEN.glob("*.wiki"))
+#: tests/golden/extract/<case>/: ``page.wiki`` and the candidates it holds, ``expected.json``.
+CASES = golden.cases("extract")
 
 
 def test_golden_cases_exist() -> None:
     assert len(CASES) >= 12
     for case in CASES:
-        assert (GOLDEN / f"{case}.json").is_file(), case
+        assert (case / "page.wiki").is_file() and (case / "expected.json").is_file(), case.name
 
 
-@pytest.mark.parametrize("case", CASES)
-def test_golden(case: str) -> None:
-    text = (GOLDEN / f"{case}.wiki").read_text(encoding="utf-8")
-    expected = json.loads((GOLDEN / f"{case}.json").read_text(encoding="utf-8"))
-    assert [asdict(f) for f in extract_keys(text)] == expected
+@pytest.mark.parametrize("case", CASES, ids=golden.case_id)
+def test_golden(case: Path) -> None:
+    found = [asdict(f) for f in extract_keys(golden.read(case / "page.wiki"))]
+    golden.check(case / "expected.json", json.dumps(found, ensure_ascii=False, indent=1) + "\n")
 
 
 def _raws(value: str, template: str = "OZG-Leistung", param: str = "LeiKa-Schlüssel") -> list[str]:

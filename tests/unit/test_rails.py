@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from fakewiki import FakeWiki
 
-from ozgwiki import catalogue
 from ozgwiki.bots import regenerate
 from ozgwiki.config import ImportSettings, parse_config
 from ozgwiki.definitions import schema
@@ -12,7 +12,6 @@ from ozgwiki.domain.model import Catalogue
 from ozgwiki.engine import rails
 from ozgwiki.errors import ConfigError, SafetyRailError
 from ozgwiki.render import facts, overview
-from ozgwiki.wiki.pages import PageState
 
 
 def test_limit_and_check() -> None:
@@ -37,16 +36,6 @@ def test_only_active_keys_count_for_the_import() -> None:
         rails.retiring({**statuses, "x": None}, 100, rails.Rail())
 
 
-class PagesOnly:
-    """Just what the blanking rail reads: the pages' current texts."""
-
-    def __init__(self, texts: dict[str, str]) -> None:
-        self.texts = texts
-
-    def read_pages(self, titles: list[str]) -> dict[str, PageState]:
-        return {t: PageState(t, t in self.texts, self.texts.get(t, ""), revid=1) for t in titles}
-
-
 Sections = dict[str, list[tuple[str, str]]]
 
 
@@ -62,10 +51,13 @@ def _texts(pages: list[overview.OverviewPage], sections: Sections) -> dict[str, 
     return {p.title: regenerate.transform_for(sections[p.title])("") for p in pages}
 
 
-def test_regenerating_from_a_catalogue_that_lost_its_rows_stops_before_writing() -> None:
-    sample = catalogue.load(catalogue.sample_path())
+def test_regenerating_from_a_catalogue_that_lost_its_rows_stops_before_writing(
+    fake_wiki: FakeWiki, sample_catalogue: Catalogue
+) -> None:
+    sample = sample_catalogue
     pages, sections = _rendered(sample, "static")
-    site = PagesOnly(_texts(pages, sections))
+    fake_wiki.seed(_texts(pages, sections), user="OzgBot")  # what the last regeneration saved
+    site = fake_wiki.site()
     regenerate.check_blanking(site, pages, sections, rails.Rail(), "static")  # same data: fine
     shrunk = Catalogue(themenfelder=sample.themenfelder, lagen=sample.lagen, kommunen=sample.kommunen)
     _empty_pages, empty = _rendered(shrunk, "static")
@@ -73,12 +65,16 @@ def test_regenerating_from_a_catalogue_that_lost_its_rows_stops_before_writing()
     with pytest.raises(SafetyRailError, match="gefüllte Übersichtstabellen würden geleert"):
         regenerate.check_blanking(site, pages, blank, rails.Rail(), "static")
     regenerate.check_blanking(site, pages, blank, rails.Rail(allowed=True), "static")
+    assert fake_wiki.requests_of("edit") == []  # the rail only reads
 
 
-def test_switching_from_live_queries_to_static_tables_is_no_loss() -> None:
-    sample = catalogue.load(catalogue.sample_path())
+def test_switching_from_live_queries_to_static_tables_is_no_loss(
+    fake_wiki: FakeWiki, sample_catalogue: Catalogue
+) -> None:
+    sample = sample_catalogue
     pages, live = _rendered(sample, "ask")
     _pages, static = _rendered(sample, "static")
-    site = PagesOnly(_texts(pages, live))
-    states = regenerate.check_blanking(site, pages, static, rails.Rail(), "static")
+    fake_wiki.seed(_texts(pages, live), user="OzgBot")
+    states = regenerate.check_blanking(fake_wiki.site(), pages, static, rails.Rail(), "static")
     assert set(states) == {p.title for p in pages}  # the engine gets these and reads nothing again
+    assert all(state.exists and state.revid == fake_wiki.revid(title) for title, state in states.items())

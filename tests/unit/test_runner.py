@@ -1,15 +1,19 @@
-"""``ozgwiki run`` orchestrated with fake steps and a fake site: order, output, exit codes, budget, switch."""
+"""``ozgwiki run`` orchestrated with fake steps on the fake wiki: order, output, exit codes, budget, switch.
+
+The steps are stand-ins; the site is the real client over the in-memory wiki of tests/fakewiki.py,
+so the switch page, the write guard and the counters are the real ones.
+"""
 
 from __future__ import annotations
 
 import io
 import json
 import logging
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
+from fakewiki import FakeWiki, saved_form
 
 from ozgwiki import cli
 from ozgwiki.bots import steps as bot_steps
@@ -20,8 +24,6 @@ from ozgwiki.engine.runner import RunReport, RunSettings, Step, execute, select
 from ozgwiki.engine.switch import INITIAL_TEXT, SwitchState
 from ozgwiki.engine.sync import Outcome, PageReport, SyncReport
 from ozgwiki.errors import ConfigError, LoginError, PageTextError, WikiUnreachable
-from ozgwiki.wiki.pages import PageState, SaveResult
-from ozgwiki.wiki.stats import SiteStats
 
 SWITCH = "Benutzer:OzgBot/Notaus"
 SECRET = "geheimesbotpasswort0123456789abcdef"
@@ -35,53 +37,11 @@ class FakeTime:
         return self.now
 
 
-class FakeUser:
-    name = "OzgBot"
-
-
-class FakeSite:
-    """Just enough of Site for the runner: pages in a dict, writes through ``write_guard`` first."""
-
-    def __init__(self, pages: dict[str, str] | None = None, *, dry_run: bool = False) -> None:
-        self.pages = {SWITCH: "an"} if pages is None else pages
-        self.dry_run = dry_run
-        self.stats = SiteStats(dry_run=dry_run)
-        self.userinfo = FakeUser()
-        self.write_guard: Callable[[str], None] | None = None
-        self.writes: list[str] = []
-
-    def read_pages(self, titles: list[str]) -> dict[str, PageState]:
-        self.stats.requests["query"] += 1
-        return {
-            t: PageState(
-                title=t,
-                exists=t in self.pages,
-                text=self.pages.get(t, ""),
-                revid=1 if t in self.pages else None,
-            )
-            for t in titles
-        }
-
-    def logevents(self, title: str, *, limit: int = 50) -> list[dict[str, Any]]:
-        self.stats.requests["query"] += 1
-        assert title == SWITCH
-        return []
-
-    def edit(self, title: str, transform: Callable[[str], str | None], summary: str, **kw: Any) -> SaveResult:
-        old = self.pages.get(title, "")
-        new = transform(old)
-        if new is None or new == old:
-            self.stats.unchanged += 1
-            return SaveResult(title, Outcome.UNCHANGED)
-        if not self.dry_run:
-            if self.write_guard is not None:
-                self.write_guard("edit")
-            self.stats.requests["edit"] += 1
-            self.stats.edits_sent += 1
-            self.writes.append(title)
-            self.pages[title] = new
-        outcome = Outcome.CHANGED if title in self.pages else Outcome.CREATED
-        return SaveResult(title, outcome, dry_run=self.dry_run)
+def wiki_with(pages: dict[str, str] | None = None) -> FakeWiki:
+    """A wiki whose switch page says „an“ (or with ``pages`` instead), as an admin left it."""
+    wiki = FakeWiki()
+    wiki.seed({SWITCH: "an"} if pages is None else pages, user="Admin")
+    return wiki
 
 
 def config_for(tmp_path: Path, **run: Any) -> Config:
@@ -114,18 +74,21 @@ def step(name: str, calls: Calls, *, findings: int = 0, raises: BaseException | 
     return Step(name, func=run)
 
 
-Outcome4 = tuple[RunReport, str, str, FakeSite]
+Outcome4 = tuple[RunReport, str, str, FakeWiki]
 
 
-def go(tmp_path: Path, steps: list[Step], *, site: FakeSite | None = None, fmt: str = "text",
+def go(tmp_path: Path, steps: list[Step], *, wiki: FakeWiki | None = None, fmt: str = "text",
        clock: FakeTime | None = None, dry_run: bool = False, **run: Any) -> Outcome4:  # fmt: skip
-    site = site or FakeSite(dry_run=dry_run)
+    """One ``execute`` on ``wiki`` (default: a switch page „an“); the bot logs in as the runner does."""
+    wiki = wiki or wiki_with()
     out, err = io.StringIO(), io.StringIO()
-    report = execute(
-        config_for(tmp_path, **run), steps=steps, fmt=fmt, out=out, err=err, dry_run=dry_run,
-        clock=clock or FakeTime(), open_site=lambda *a: site, load_catalogue=lambda: None,  # type: ignore[arg-type]
-    )  # fmt: skip
-    return report, out.getvalue(), err.getvalue(), site
+    with wiki.running():
+        report = execute(
+            config_for(tmp_path, **run), steps=steps, fmt=fmt, out=out, err=err, dry_run=dry_run,
+            clock=clock or FakeTime(), load_catalogue=lambda: None,
+            open_site=lambda _config, dry, diff_out: wiki.site(dry_run=dry, diff_out=diff_out),
+        )  # fmt: skip
+    return report, out.getvalue(), err.getvalue(), wiki
 
 
 # ---------------------------------------------------------------- order, output, exit codes
@@ -256,8 +219,8 @@ def test_budget_used_up_between_steps(tmp_path: Path) -> None:
 def test_budget_used_up_stops_before_the_next_write(tmp_path: Path) -> None:
     t, calls = FakeTime(), []
     steps = [step("import", calls, advance=(t, 11 * 60), edit="Seite A"), step("validate", calls)]
-    report, _, err, site = go(tmp_path, steps, clock=t, budget_minutes=10)
-    assert site.writes == []
+    report, _, err, wiki = go(tmp_path, steps, clock=t, budget_minutes=10)
+    assert wiki.saves() == [] and wiki.requests_of("edit") == []
     assert report.exit_code == 3 and [s.status for s in report.steps] == ["failed", "not_run"]
     assert "stopped before the next write" in err
 
@@ -272,9 +235,9 @@ def test_budget_must_be_positive(tmp_path: Path) -> None:
 
 def test_switch_off_writes_nothing_and_runs_no_step(tmp_path: Path) -> None:
     calls: Calls = []
-    site = FakeSite({SWITCH: "aus <!-- Fehler im Import, bitte warten -->"})
-    report, _, err, _ = go(tmp_path, [step("deploy", calls, edit="Vorlage:X")], site=site)
-    assert calls == [] and site.writes == []
+    wiki = wiki_with({SWITCH: "aus <!-- Fehler im Import, bitte warten -->"})
+    report, _, err, _ = go(tmp_path, [step("deploy", calls, edit="Vorlage:X")], wiki=wiki)
+    assert calls == [] and wiki.saves() == [] and wiki.requests_of("edit") == []
     assert report.exit_code == 3
     assert report.switch["state"] == "stopped"
     assert "stopped by the switch page [[Benutzer:OzgBot/Notaus]]: die Notaus-Seite sagt „aus“" in err
@@ -282,11 +245,11 @@ def test_switch_off_writes_nothing_and_runs_no_step(tmp_path: Path) -> None:
 
 def test_switch_pulled_mid_run_stops_at_the_next_write(tmp_path: Path) -> None:
     t, calls = FakeTime(), []
-    site = FakeSite()
+    wiki = wiki_with()
 
     def admin_pulls_switch(ctx: BotContext, **options: Any) -> StepResult:
         calls.append("import")
-        ctx.site.pages[SWITCH] = "aus"  # type: ignore[attr-defined]
+        wiki.edit_as(SWITCH, "aus", user="Admin")
         t.now += 60
         ctx.site.edit("Seite B", lambda text: "neu", "import")
         return StepResult("import")
@@ -296,26 +259,26 @@ def test_switch_pulled_mid_run_stops_at_the_next_write(tmp_path: Path) -> None:
         Step("import", func=admin_pulls_switch),
         step("validate", calls),
     ]
-    report, _, err, _ = go(tmp_path, steps, site=site, clock=t)
-    assert site.writes == ["Seite A"]
+    report, _, err, _ = go(tmp_path, steps, wiki=wiki, clock=t)
+    assert wiki.saves() == ["Seite A"] and wiki.text("Seite A") == " deploy"
     assert calls == ["deploy", "import"] and report.exit_code == 3
     assert "„aus“" in err
 
 
 def test_switch_missing_is_created_with_instructions(tmp_path: Path) -> None:
-    site = FakeSite({})
-    report, _, _, _ = go(tmp_path, [step("deploy", [])], site=site)
+    wiki = wiki_with({})
+    report, _, _, _ = go(tmp_path, [step("deploy", [])], wiki=wiki)
     assert report.exit_code == 0 and report.switch["state"] == SwitchState.NOT_SET_UP.value
-    assert site.writes == [SWITCH]
-    assert site.pages[SWITCH] == INITIAL_TEXT.format(bot="OzgBot", seconds="60")
-    assert site.pages[SWITCH].startswith("an\n<!--")
+    assert wiki.saves() == [SWITCH]
+    assert wiki.text(SWITCH) == saved_form(INITIAL_TEXT.format(bot="OzgBot", seconds="60"))
+    assert (wiki.text(SWITCH) or "").startswith("an\n<!--")
 
 
 def test_dry_run_with_switch_off_previews_and_writes_nothing(tmp_path: Path) -> None:
     calls: Calls = []
-    site = FakeSite({SWITCH: "aus"}, dry_run=True)
-    report, _, _, _ = go(tmp_path, [step("deploy", calls, edit="Vorlage:X")], site=site, dry_run=True)
-    assert calls == ["deploy"] and site.writes == [] and report.exit_code == 0
+    wiki = wiki_with({SWITCH: "aus"})
+    report, _, _, _ = go(tmp_path, [step("deploy", calls, edit="Vorlage:X")], wiki=wiki, dry_run=True)
+    assert calls == ["deploy"] and wiki.requests_of("edit") == [] and report.exit_code == 0
 
 
 def test_login_error_is_exit_2_and_runs_nothing(tmp_path: Path) -> None:
@@ -389,23 +352,26 @@ def test_file_logging_leaves_the_console_as_quiet_as_before(tmp_path: Path) -> N
 def test_cli_run_with_injected_steps(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    """The whole command: the config's wiki, the bot password from the environment, a real login."""
     calls: Calls = []
-    site = FakeSite()
+    wiki = wiki_with()
     monkeypatch.setattr(
         bot_steps,
         "STEPS",
         (step("deploy", calls), step("import", calls, findings=1), step("validate", calls)),
     )
-    monkeypatch.setattr(runner, "_open_site", lambda *a: site)
+    monkeypatch.setenv("OZGWIKI_PASSWORD", wiki.accounts["OzgBot@ozgwiki"].secret)
     monkeypatch.setattr("sys.stdin", None)  # never read: cron has no terminal
     (tmp_path / "ozgwiki.yaml").write_text(
         "wiki: {api_url: 'http://wiki.test/w/api.php', username: OzgBot@ozgwiki}\n"
     )
-    code = cli.main([
-        "--config", str(tmp_path / "ozgwiki.yaml"), "run", "--only", "validate", "deploy",
-        "--format", "json", "--log-file", str(tmp_path / "custom.log"),
-    ])  # fmt: skip
+    with wiki.running():
+        code = cli.main([
+            "--config", str(tmp_path / "ozgwiki.yaml"), "run", "--only", "validate", "deploy",
+            "--format", "json", "--log-file", str(tmp_path / "custom.log"),
+        ])  # fmt: skip
     assert code == 0 and calls == ["deploy", "validate"]
+    assert [c.answer["login"]["result"] for c in wiki.requests_of("login")] == ["Success"]
     assert [s["step"] for s in json.loads(capsys.readouterr().out)["steps"]] == ["deploy", "validate"]
     assert (tmp_path / "custom.log").is_file()
 

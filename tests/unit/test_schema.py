@@ -41,6 +41,7 @@ def test_everything_loads(loaded: schema.Schema) -> None:
         "Datenschutz",
     }
     assert {p.file for p in loaded.pages} == {
+        "pages/kommunen.yaml",
         "pages/themenfeld.yaml",
         "pages/groessenklasse.yaml",
         "pages/kommune.yaml",
@@ -116,8 +117,10 @@ def test_category_page_text_names_parent(loaded: schema.Schema) -> None:
 
 def test_page_title_pattern(loaded: schema.Schema) -> None:
     pages = {p.file: p for p in loaded.pages}
-    assert pages["pages/themenfeld.yaml"].title_for({"Name": "Bildung"}) == "Themenfeld Bildung"
-    assert pages["pages/kommune.yaml"].title_for({"AGS": "05554004"}) == "Kommune 05554004"
+    # Entity pages are the entity's own page, titled by name (ozgwiki.domain.titles): {Seite}.
+    assert pages["pages/themenfeld.yaml"].title_for({"Seite": "Bildung", "Name": "Bildung"}) == "Bildung"
+    assert pages["pages/kommune.yaml"].title_for({"Seite": "Ahaus", "AGS": "05554004"}) == "Ahaus"
+    assert pages["pages/kommunen.yaml"].title == "Kommunen in NRW"
     roadmap = pages["pages/roadmap.yaml"]
     assert roadmap.title == "Roadmap" and roadmap.for_each_category is None
     kommune = pages["pages/kommune.yaml"].sections[0]
@@ -269,3 +272,118 @@ def test_all_problems_at_once(copies: tuple[Path, Path]) -> None:
     (copies[1] / "navigation" / "Datenschutz.wiki").unlink()
     (copies[1] / "navigation" / "Impressum.wiki").unlink()
     assert len(problems_of(copies)) == 2
+
+
+# ------------------------------------------------------------------ property chains, intro, limit
+
+
+def test_leika_sections_follow_the_ozg_leistung_to_its_groessenklasse(loaded: schema.Schema) -> None:
+    pages = {p.file: p for p in loaded.pages}
+    for file, value in (("pages/groessenklasse.yaml", "{Wert}"), ("pages/kommune.yaml", "{Größenklasse}")):
+        names = [s.name for s in pages[file].sections]
+        assert names[names.index("ozg-leistungen") + 1] == "leika-leistungen", file
+        leika = pages[file].sections[names.index("leika-leistungen")]
+        assert leika.category == "LeiKa-Leistung"
+        assert leika.where == (("OZG-Leistung.Größenklasse", value), ("LeiKa-Status", "aktiv"))
+        assert schema.chain_of(leika.where[0][0]) == ("OZG-Leistung", "Größenklasse")
+        assert [c.header for c in leika.columns] == ["LeiKa-Schlüssel", "Bezeichnung", "OZG-Leistung"]
+        assert [k.field for k in leika.sort] == ["OZG-Leistung", "LeiKa-Schlüssel"]
+        assert leika.limit == schema.MAX_INLINE_LIMIT and leika.more.startswith("weitere LeiKa-Leistungen")
+        assert leika.intro and "\n" not in leika.intro
+
+
+def _leika_section(d: dict) -> dict:
+    return next(s for s in d["sections"] if s["name"] == "leika-leistungen")
+
+
+@pytest.mark.parametrize(
+    ("where", "problem"),
+    [
+        (
+            {"OZG-ID.Größenklasse": "{Größenklasse}"},
+            "'OZG-ID.Größenklasse': 'OZG-ID' must be of type Page to be followed",
+        ),
+        ({"OZG-Leistung.Grösse": "{Größenklasse}"}, "unknown property 'Grösse'"),
+    ],
+)
+def test_a_chain_needs_known_properties_and_pages_to_follow(
+    copies: tuple[Path, Path], where: dict, problem: str
+) -> None:
+    def change(d: dict) -> None:
+        _leika_section(d)["select"]["where"] = where
+
+    edit_yaml(copies[1] / "pages" / "kommune.yaml", change)
+    here = "semantic/pages/kommune.yaml: section leika-leistungen: where:"
+    assert problems_of(copies) == [f"{here} {problem}"]
+
+
+def test_a_property_name_with_the_chain_separator_is_refused(copies: tuple[Path, Path]) -> None:
+    def change(d: dict) -> None:
+        d["properties"].append({"name": "Abschn. 2", "type": "Text", "description": "x"})
+
+    edit_yaml(copies[1] / "properties.yaml", change)
+    [problem] = problems_of(copies)
+    assert problem.startswith("semantic/properties.yaml: property Abschn. 2: a name must not contain '.'")
+
+
+@pytest.mark.parametrize(
+    ("limit", "more", "problem"),
+    [
+        (5000, "weitere", "limit 5000 exceeds 500, SMW's $smwgQMaxInlineLimit (it would cut the list there)"),
+        (0, "weitere", "limit must be a positive whole number, not 0"),
+        ("viele", "weitere", "limit must be a positive whole number, not 'viele'"),
+        (100, None, "a limit needs 'more', the label of the link to the rest of the list"),
+    ],
+)
+def test_a_limit_stays_within_smw_and_names_its_link_to_the_rest(
+    copies: tuple[Path, Path], limit: object, more: str | None, problem: str
+) -> None:
+    def change(d: dict) -> None:
+        section = _leika_section(d)
+        section["limit"] = limit
+        section.pop("more")
+        if more is not None:
+            section["more"] = more
+
+    edit_yaml(copies[1] / "pages" / "groessenklasse.yaml", change)
+    assert problems_of(copies) == [f"semantic/pages/groessenklasse.yaml: section leika-leistungen: {problem}"]
+
+
+def test_every_table_section_names_its_limit_and_its_link_to_the_rest(loaded: schema.Schema) -> None:
+    """SMW cuts every live list at $smwgQMaxInlineLimit, silently without a searchlabel: no table
+    section may leave either out; the gantt grid is computed in full and takes neither."""
+    for page in loaded.pages:
+        for sec in page.sections:
+            if sec.format == "gantt":
+                assert sec.more == "", (page.file, sec.name)
+                continue
+            assert 0 < sec.limit <= schema.MAX_INLINE_LIMIT, (page.file, sec.name)
+            assert sec.more.startswith("weitere "), (page.file, sec.name)
+
+
+@pytest.mark.parametrize(
+    ("drop", "problem"),
+    [
+        ("limit", "missing 'limit' (at most 500, SMW's $smwgQMaxInlineLimit)"),
+        ("more", "a limit needs 'more', the label of the link to the rest of the list"),
+    ],
+)
+def test_a_table_section_without_limit_or_more_is_refused(
+    copies: tuple[Path, Path], drop: str, problem: str
+) -> None:
+    def change(d: dict) -> None:
+        d["sections"][0].pop(drop)
+
+    edit_yaml(copies[1] / "pages" / "lage.yaml", change)
+    assert problems_of(copies) == [f"semantic/pages/lage.yaml: section ozg-leistungen: {problem}"]
+
+
+def test_a_gantt_section_takes_no_limit(copies: tuple[Path, Path]) -> None:
+    def change(d: dict) -> None:
+        next(s for s in d["sections"] if s.get("format") == "gantt")["limit"] = 100
+
+    edit_yaml(copies[1] / "pages" / "roadmap.yaml", change)
+    assert problems_of(copies) == [
+        "semantic/pages/roadmap.yaml: section roadmap-zeitplan: a gantt section is computed in full, "
+        "it takes no 'limit' or 'more'"
+    ]

@@ -7,9 +7,9 @@ import dataclasses
 import pytest
 import responses
 
-from ozgwiki import catalogue
 from ozgwiki.config import RetryConfig, WikiConfig
 from ozgwiki.definitions import deploy, schema, scope
+from ozgwiki.domain.model import Catalogue
 from ozgwiki.engine.sync import Outcome, PageChange, SyncEngine
 from ozgwiki.render import facts, overview
 from ozgwiki.render import plans as catalogue_pages
@@ -28,9 +28,15 @@ def own(loaded: schema.Schema) -> scope.Scope:
     return scope.of(loaded, bot_user="OzgBot@ozgwiki", extra_titles=[REPORT_PAGE])
 
 
-def test_every_page_the_bots_write_is_in_scope(loaded: schema.Schema, own: scope.Scope) -> None:
-    cat = catalogue.load(catalogue.sample_path())
+def test_every_page_the_bots_write_is_in_scope(
+    loaded: schema.Schema, own: scope.Scope, sample_catalogue: Catalogue
+) -> None:
+    cat = sample_catalogue
+    names = catalogue_pages.title_scheme(cat)
+    own = own.with_titles(names.titles())  # the importer's and regenerate's engines use this scope
     titles = [p.title for p in catalogue_pages.plan_pages(cat)]
+    titles += [r.title for r in catalogue_pages.redirect_plans(names)]
+    titles += [d.title for d in catalogue_pages.disambiguation_plans(catalogue_pages.plan_pages(cat), names)]
     for smw in (True, False):
         titles += [p.title for p in deploy.desired_pages(loaded, deploy.Variant(smw=smw, pageforms=smw))]
     props = {p.name: p for p in loaded.properties}

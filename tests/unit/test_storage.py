@@ -11,20 +11,16 @@ import dataclasses
 
 import pytest
 
-from ozgwiki import catalogue
 from ozgwiki.definitions import schema, storage
 from ozgwiki.domain.model import Catalogue, Groessenklasse
 from ozgwiki.render import facts, overview
 from ozgwiki.render import plans as catalogue_pages
 
 
-@pytest.fixture(scope="module")
-def cat() -> Catalogue:
-    return catalogue.load(catalogue.sample_path())
-
-
-def test_every_owned_parameter_is_stored_by_its_template_and_nothing_else(cat: Catalogue) -> None:
-    order = {plan.template: plan.param_order for plan in catalogue_pages.plan_pages(cat)}
+def test_every_owned_parameter_is_stored_by_its_template_and_nothing_else(
+    sample_catalogue: Catalogue,
+) -> None:
+    order = {plan.template: plan.param_order for plan in catalogue_pages.plan_pages(sample_catalogue)}
     assert set(order) == set(catalogue_pages.KINDS)
     for template, params in order.items():
         assert set(storage.stored_params(template)) == set(params), template
@@ -36,13 +32,14 @@ def test_every_stored_property_is_defined() -> None:
         assert set(storage.stored_params(template).values()) <= defined, template
 
 
-def test_kreisfreie_stadt_leistungen_also_hold_aachens_groessenklasse(cat: Catalogue) -> None:
+def test_kreisfreie_stadt_leistungen_also_hold_aachens_groessenklasse(sample_catalogue: Catalogue) -> None:
     """The Aachen case: the page plan lists Aachen's class too, so the facts must (the wiki does)."""
-    first = next(o for o in cat.ozg_leistungen if o.prioritaet)  # listed only with a sort value
+    first = next(o for o in sample_catalogue.ozg_leistungen if o.prioritaet)  # listed only with a sort value
     kreisfrei = dataclasses.replace(first, groessenklassen=frozenset({Groessenklasse.KREISFREIE_STADT}))
-    others = tuple(o for o in cat.ozg_leistungen if o is not first)
-    changed = dataclasses.replace(cat, ozg_leistungen=(kreisfrei, *others))
-    subject = facts.build(changed).subject(f"OZG-Leistung {kreisfrei.ozg_id}")
+    others = tuple(o for o in sample_catalogue.ozg_leistungen if o is not first)
+    changed = dataclasses.replace(sample_catalogue, ozg_leistungen=(kreisfrei, *others))
+    title = catalogue_pages.title_scheme(changed).title("ozg", kreisfrei.ozg_id)
+    subject = facts.build(changed).subject(title)
     assert subject is not None
     assert subject.get("Größenklasse") == ("kreisfreie Stadt", "regionsangehörige Stadt Aachen")
     loaded = schema.load()
@@ -52,24 +49,25 @@ def test_kreisfreie_stadt_leistungen_also_hold_aachens_groessenklasse(cat: Catal
     rows = overview.static_rows(
         definition.sections[0], pages["Größenklasse regionsangehörige Stadt Aachen"], facts.build(changed)
     )
-    assert f"OZG-Leistung {kreisfrei.ozg_id}" in [r.subject for r in rows]
+    assert title in [r.subject for r in rows]
 
 
-def test_facts_of_a_plan_are_its_escaped_values_read_back(cat: Catalogue) -> None:
-    lage = next(p for p in catalogue_pages.plan_pages(cat) if p.title == "Lage Bauen & Immobilien")
-    subject = facts.build(cat).subject(lage.title)
+def test_facts_of_a_plan_are_its_escaped_values_read_back(sample_catalogue: Catalogue) -> None:
+    lage = next(p for p in catalogue_pages.plan_pages(sample_catalogue) if p.title == "Bauen & Immobilien")
+    subject = facts.build(sample_catalogue).subject(lage.title)
     assert subject is not None
-    assert subject.get("Name") == ("Bauen & Immobilien",)  # written as &amp;, stored as &
+    assert subject.get("Name") == ("Bauen & Immobilien",)  # stored decoded, as SMW does
     assert subject.categories == {"Lage"}
 
 
-def test_retired_leika_page_is_categorised_and_stores_no_own_key(cat: Catalogue) -> None:
-    key = cat.leika_leistungen[0].schluessel
-    retired = facts.build(dataclasses.replace(cat, retired_keys=frozenset({key}))).subject(f"LeiKa {key}")
+def test_retired_leika_page_is_categorised_and_stores_no_own_key(sample_catalogue: Catalogue) -> None:
+    key = sample_catalogue.leika_leistungen[0].schluessel
+    title = catalogue_pages.title_scheme(sample_catalogue).title("leika", key)
+    retired = facts.build(dataclasses.replace(sample_catalogue, retired_keys=frozenset({key}))).subject(title)
     assert retired is not None
     assert retired.categories == {"LeiKa-Leistung", "Ausgemusterte LeiKa-Leistung"}
     assert retired.get("LeiKa-Schlüssel") == () and retired.get("LeiKa-Status") == ("ausgemustert",)
-    active = facts.build(cat).subject(f"LeiKa {key}")
+    active = facts.build(sample_catalogue).subject(title)
     assert active is not None and active.get("LeiKa-Schlüssel") == (key,)
     assert active.categories == {"LeiKa-Leistung"}
 
@@ -125,14 +123,18 @@ def test_phase_properties_come_from_the_project_template() -> None:
         storage.property_of("Umsetzungsprojekt", "Gibt es nicht")
 
 
-def test_every_project_and_ozg_leistung_has_a_sort_key(cat: Catalogue) -> None:
+def test_every_project_and_ozg_leistung_has_a_sort_key(sample_catalogue: Catalogue) -> None:
     """No row falls out of a table because the value a table sorts by is missing (SMW drops such rows)."""
-    project = cat.umsetzungsprojekte[0]
+    project = sample_catalogue.umsetzungsprojekte[0]
     without = dataclasses.replace(project, zeitplan={})
-    f = facts.build(dataclasses.replace(cat, umsetzungsprojekte=(without, *cat.umsetzungsprojekte[1:])))
+    f = facts.build(
+        dataclasses.replace(
+            sample_catalogue, umsetzungsprojekte=(without, *sample_catalogue.umsetzungsprojekte[1:])
+        )
+    )
     subject = f.subject(f"Umsetzungsprojekt {project.name}")
     assert subject is not None and subject.get("Roadmap-Reihenfolge") == ("ohne Zeitplan",)
-    for p in cat.umsetzungsprojekte[1:]:
+    for p in sample_catalogue.umsetzungsprojekte[1:]:
         s = f.subject(f"Umsetzungsprojekt {p.name}")
         assert s is not None and s.get("Roadmap-Reihenfolge") == (min(m.iso for m in p.zeitplan.values()),)
     loaded = schema.load()
@@ -142,7 +144,7 @@ def test_every_project_and_ozg_leistung_has_a_sort_key(cat: Catalogue) -> None:
     selection = overview.select_section(roadmap.sections[0], page, f)
     assert selection.rows[-1].title == f"Umsetzungsprojekt {project.name}" and not selection.hidden
     kommune = next(d for d in loaded.pages if d.file.endswith("kommune.yaml"))
-    ahaus = next(p for p in overview.pages_of(kommune, f, props) if p.title == "Kommune 05554004")
+    ahaus = next(p for p in overview.pages_of(kommune, f, props) if p.title == "Ahaus")
     assert not overview.select_section(kommune.sections[0], ahaus, f).hidden
 
 

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import copy
-import json
 from typing import Any
 
 import fixtures_smw as fx
 import pytest
-import responses
+from fakewiki import FakeWiki
 
 from ozgwiki.engine.switch import (
     BotStopped,
@@ -174,47 +172,19 @@ def test_guard_runs_extra_checks_first() -> None:
 # ---------------------------------------------------------------- reading the page, the hook in Site
 
 
-class FakeWiki:
-    """Answers revision reads from ``pages`` (title -> text), built from the recorded fv2 read."""
-
-    def __init__(self, pages: dict[str, str], log_types: tuple[str, ...] = ()) -> None:
-        self.pages = pages
-        self.log_types = log_types
-
-    def __call__(self, request: Any) -> tuple[int, dict[str, str], str]:
-        params = fx.params_of(request)
-        if params.get("list") == "logevents":
-            events = [{"type": t, "title": params["letitle"]} for t in self.log_types]
-            return 200, {}, json.dumps({"batchcomplete": True, "query": {"logevents": events}})
-        assert params.get("prop") == "revisions", params
-        recorded = fx.body("revisions_content_fv2")
-        pages = []
-        for title in params["titles"].split("|"):
-            if title in self.pages:
-                page = copy.deepcopy(recorded["query"]["pages"][0])
-                page["title"] = title
-                page["revisions"][0]["slots"]["main"]["content"] = self.pages[title]
-                pages.append(page)
-            else:
-                pages.append({"ns": 2, "title": title, "missing": True})
-        body = {"batchcomplete": True, "curtimestamp": "2026-11-29T02:00:00Z", "query": {"pages": pages}}
-        return 200, {}, json.dumps(body)
-
-
-@pytest.fixture
-def rsps():
-    with responses.RequestsMock(assert_all_requests_are_fired=False) as r:
-        yield r
-
-
-logged_in = fx.logged_in_as_bot
-
-
-def serve(rsps: responses.RequestsMock, wiki: FakeWiki) -> None:
-    rsps.add_callback(
-        "GET", fx.API_URL, callback=wiki,
-        match=[lambda r: (fx.params_of(r).get("action") == "query" and "meta" not in fx.params_of(r), "")],
-    )  # fmt: skip
+def history(wiki: FakeWiki, pages: dict[str, str], log_types: tuple[str, ...]) -> None:
+    """The wiki as an admin left it: ``pages``, and before that the switch page's log entries of
+    ``log_types`` (``delete`` and ``move``: the page existed and is gone now)."""
+    for kind in log_types:
+        if kind in ("delete", "move"):
+            wiki.edit_as(SWITCH, "an", "Admin")
+        if kind == "delete":
+            wiki.delete(SWITCH)
+        elif kind == "move":
+            wiki.move(SWITCH, f"{SWITCH} (alt)")
+        else:
+            wiki.add_log(kind, SWITCH)
+    wiki.seed(pages, user="Admin")
 
 
 @pytest.mark.parametrize(
@@ -228,63 +198,59 @@ def serve(rsps: responses.RequestsMock, wiki: FakeWiki) -> None:
         pytest.param({}, ("protect",), NOT_SET_UP, id="other-log-entries-do-not-count"),
     ],
 )
-def test_reader(monkeypatch, rsps, pages, log_types, state) -> None:
-    site, _ = logged_in(monkeypatch, rsps)
-    serve(rsps, FakeWiki(pages, log_types))
-    assert SwitchReader(site, SWITCH).read().state is state
+def test_reader(fake_wiki: FakeWiki, pages, log_types, state) -> None:
+    history(fake_wiki, pages, log_types)
+    assert SwitchReader(fake_wiki.site(), SWITCH).read().state is state
 
 
 @pytest.mark.parametrize(("pages", "asked"), [({}, 1), ({SWITCH: "an"}, 0)], ids=["missing", "exists"])
 def test_reader_asks_the_log_only_about_a_missing_page_in_one_request(
-    monkeypatch, rsps, pages, asked
+    fake_wiki: FakeWiki, pages, asked
 ) -> None:
-    site, _ = logged_in(monkeypatch, rsps)
-    serve(rsps, FakeWiki(pages, ("delete",)))
-    SwitchReader(site, SWITCH).read()
-    sent = [p for p in fx.sent(rsps, "query") if p.get("list") == "logevents"]
+    history(fake_wiki, pages, ("delete",))
+    SwitchReader(fake_wiki.site(), SWITCH).read()
+    sent = [c.params for c in fake_wiki.requests_of("logevents")]
     assert [(p["letitle"], p["leprop"], p["lelimit"]) for p in sent] == [
         (SWITCH, "type|timestamp", "50")
     ] * asked
 
 
-def test_site_hook_refuses_edit_before_it_is_sent(monkeypatch, rsps) -> None:
-    site, t = logged_in(monkeypatch, rsps)
-    wiki = FakeWiki({SWITCH: "an", "Baugenehmigung": "alt"})
-    serve(rsps, wiki)
-    fx.register(rsps, "tokens_csrf")
-    fx.register(rsps, "edit_update")
+def test_site_hook_refuses_edit_before_it_is_sent(fake_wiki: FakeWiki) -> None:
+    fake_wiki.seed({SWITCH: "an", "Baugenehmigung": "alt"}, user="Admin")
+    site, t = fake_wiki.site(), fx.FakeTime()
     guard = WriteGuard(SwitchReader(site, SWITCH).read, title=SWITCH, clock=t.clock)
     site.write_guard = guard
     assert site.edit("Baugenehmigung", lambda _: "neu", "Test").outcome.value == "changed"
-    assert len(fx.sent(rsps, "edit")) == 1
+    assert len(fake_wiki.requests_of("edit")) == 1 and fake_wiki.text("Baugenehmigung") == "neu"
 
-    wiki.pages[SWITCH] = "aus"  # an admin pulls the switch
+    fake_wiki.edit_as(SWITCH, "aus", "Admin")  # an admin pulls the switch
     t.now += 60
     with pytest.raises(BotStopped):
         site.edit("Baugenehmigung", lambda _: "neuer", "Test")
-    assert len(fx.sent(rsps, "edit")) == 1, "no edit request may leave while the switch is off"
+    assert len(fake_wiki.requests_of("edit")) == 1, "no edit request may leave while the switch is off"
     with pytest.raises(BotStopped):
         site.purge(["Baugenehmigung"])
-    assert fx.sent(rsps, "purge") == []
+    assert fake_wiki.requests_of("purge") == [] and fake_wiki.text("Baugenehmigung") == "neu"
 
 
-def test_site_hook_sees_only_writes(monkeypatch, rsps) -> None:
-    site, _ = logged_in(monkeypatch, rsps)
-    serve(rsps, FakeWiki({"Baugenehmigung": "alt"}))
+def test_site_hook_sees_only_writes(fake_wiki: FakeWiki) -> None:
+    fake_wiki.seed({"Baugenehmigung": "alt"})
+    site = fake_wiki.site()
     calls: list[str] = []
     site.write_guard = calls.append
     site.read_pages(["Baugenehmigung"])
-    fx.register(rsps, "tokens_csrf")
     site.token()
     assert calls == []
+    assert site.edit("Baugenehmigung", lambda _: "neu", "Test").outcome.value == "changed"
+    assert calls == ["edit"]
 
 
-def test_site_hook_not_called_in_dry_run(monkeypatch, rsps) -> None:
+def test_site_hook_not_called_in_dry_run(fake_wiki: FakeWiki) -> None:
     import io
 
-    site, _ = logged_in(monkeypatch, rsps, dry_run=True, diff_out=io.StringIO())
-    serve(rsps, FakeWiki({"Baugenehmigung": "alt"}))
+    fake_wiki.seed({"Baugenehmigung": "alt"})
+    site = fake_wiki.site(dry_run=True, diff_out=io.StringIO())
     calls: list[str] = []
     site.write_guard = calls.append
     assert site.edit("Baugenehmigung", lambda _: "neu", "Test").dry_run
-    assert calls == []
+    assert calls == [] and fake_wiki.requests_of("edit") == []

@@ -1,8 +1,9 @@
 """The templates and Lua modules: golden variants, wikitext hygiene, documentation, and the Lua logic.
 
-Goldens: ``tests/golden/templates/<file stem>.{smw,plain}.<wiki|lua>`` hold the variant the deploy bot
+Goldens: ``tests/golden/templates/<file stem>/{smw,plain}.<wiki|lua>`` hold the variant the deploy bot
 will save. After an intended change, regenerate them with
-``OZGWIKI_UPDATE_GOLDEN=1 .venv/bin/pytest tests/unit/test_templates.py`` and review the diff.
+``OZGWIKI_UPDATE_GOLDEN=1 .venv/bin/pytest tests/unit/test_templates.py`` and review the diff
+(tests/golden/README.md).
 
 The Lua tests run the real modules under the real ``lua5.1`` with a small stand-in for Scribunto's
 ``mw`` library (only what the modules use). Without ``lua5.1`` they are skipped with that reason.
@@ -11,19 +12,20 @@ The Lua tests run the real modules under the real ``lua5.1`` with a small stand-
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 import subprocess
 from pathlib import Path
 
+import golden
 import mwparserfromhell
 import pytest
 
 from ozgwiki.definitions import schema, storage
 from ozgwiki.wikitext.extract import extract_keys
 
-GOLDEN = Path(__file__).parent.parent / "golden" / "templates"
+#: The template goldens (one case folder per template) and the key case tables shared with Lua.
+GOLDEN = golden.ROOT / "templates"
 DOCS = Path(__file__).parent.parent.parent / "docs" / "templates.md"
 SCHEMA = schema.load()
 TEMPLATES = [t for t in SCHEMA.templates if not t.is_module]
@@ -44,12 +46,9 @@ def ids(items: list) -> list[str]:
 @pytest.mark.parametrize("smw", [True, False], ids=["smw", "plain"])
 def test_golden_variant(template: schema.TemplateDef, smw: bool) -> None:
     stem, ext = template.file.rsplit(".", 1)
-    path = GOLDEN / f"{stem}.{'smw' if smw else 'plain'}.{ext}"
-    rendered = template.render(smw=smw, pageforms=smw)
-    if os.environ.get("OZGWIKI_UPDATE_GOLDEN"):
-        path.write_text(rendered, encoding="utf-8")
-    assert path.exists(), f"missing golden {path.name}; run with OZGWIKI_UPDATE_GOLDEN=1"
-    assert rendered == path.read_text(encoding="utf-8")
+    golden.check(
+        GOLDEN / stem / f"{'smw' if smw else 'plain'}.{ext}", template.render(smw=smw, pageforms=smw)
+    )
 
 
 MODULES = [t for t in SCHEMA.templates if t.is_module]
@@ -276,7 +275,8 @@ def test_lua_syntax(module: schema.TemplateDef, smw: bool, tmp_path: Path) -> No
 
 # A stand-in for the parts of Scribunto's mw library the modules use. A page's text comes from
 # CONTENT, else EXISTING pages hold an active LeiKa-Leistung; reads are counted in READS. Every exists
-# check is counted like MediaWiki's expensive function count (getContent is not expensive in 1.39).
+# check is counted like MediaWiki's expensive function count (getContent is not expensive in 1.39, and
+# neither is redirectTarget, which reads the page text too: Scribunto's TitleLibrary.redirectTarget).
 MW_STUB = r"""
 local EXISTING, CONTENT, SOURCES = ...
 SETS, EXPENSIVE, READS = {}, 0, 0
@@ -308,12 +308,17 @@ end
 function mw.title.getCurrentTitle() return { namespace = 0 } end
 function mw.title.new(text, ns)
   if text == '' or text:find('[%[%]{}|<>#]') then return nil end
-  local t = { prefixedText = text }
+  local t = { prefixedText = text, namespace = text:match('^Kategorie:') and 14 or 0 }
   setmetatable(t, { __index = function(_, key)
     if key == 'exists' then
       EXPENSIVE = EXPENSIVE + 1
       if EXPENSIVE > 500 then error('too many expensive function calls') end
       return EXISTING[text] == true
+    end
+    if key == 'redirectTarget' then -- not expensive: MediaWiki reads the page text
+      READS = READS + 1
+      local target = (CONTENT[text] or ''):match('^%s*#%a+%s*:?%s*%[%[([^%]|#]+)')
+      return target and mw.title.new(mw.text.trim(target)) or false
     end
   end })
   function t:getContent()
@@ -508,6 +513,24 @@ def test_retired_status_is_read_from_the_leika_page(page: str, retired: bool) ->
     assert (sets == []) is retired
 
 
+def test_key_page_redirect_is_followed_to_the_leika_page_and_its_status() -> None:
+    """The page "LeiKa <key>" redirects to the LeiKa-Leistung titled by its Bezeichnung: the Status is
+    read there, and the key links there directly."""
+    content = {
+        "LeiKa 99111001017000": "#WEITERLEITUNG [[Abbruchgenehmigung Erteilung]]",
+        "Abbruchgenehmigung Erteilung": "{{LeiKa-Leistung|Schlüssel=99111001017000|Status=aktiv}}",
+        "LeiKa 99111001018000": "#WEITERLEITUNG [[Altleistung]]",
+        "Altleistung": "{{LeiKa-Leistung\n| Schlüssel = 99111001018000\n| Status = ausgemustert\n}}",
+    }
+    out, sets = leika("99111001017000, 99111001018000", existing=(), content=content)
+    assert out.startswith("[[Abbruchgenehmigung Erteilung|99111001017000]], ")
+    assert "⚠ [[Altleistung|99111001018000]] (ausgemusterter LeiKa-Schlüssel)" in out
+    assert "[[Kategorie:Seiten mit ausgemusterten LeiKa-Schlüsseln]]" in out
+    assert "unbekannter" not in out
+    assert sets == ["#set LeiKa-Schlüssel=99111001017000"]
+    assert LAST_READS == [6]  # per key: the redirect, its target, the target's text
+
+
 def test_own_key_of_a_leika_page_is_not_looked_up_and_retired_is_no_maintenance_case() -> None:
     out, sets = leika("99111001017000", existing=(), eigen="ja", status="aktiv")
     assert out == "[[LeiKa 99111001017000|99111001017000]]" and LAST_READS == [0]
@@ -668,6 +691,84 @@ def test_titles_written_by_the_forms_are_not_prefixed_twice() -> None:
     assert out == "[[Themenfeld Themenfeld Bildung|Themenfeld Bildung]]"  # without titel=ja: as written
 
 
+#: Name titles (names-first scheme): the content pages are titled by name, the ID titles redirect.
+NAME_PAGES = {
+    "Kommune 05554000": "#WEITERLEITUNG [[Kreis Borken]]",
+    "Kreis Borken": "{{Kommune\n| AGS = 05554000\n| Name = Borken\n}}",
+    "Kommune 05554004": "#WEITERLEITUNG [[Ahaus]]",
+    "Ahaus": "{{Kommune\n| AGS = 05554004\n| Name = Ahaus\n}}",
+    "Themenfeld Bildung": "#REDIRECT [[Bildung]]",
+    "Bildung": "{{themenfeld|Name=Bildung}}",
+    "Gescher": "Ein Artikel über Gescher, keine Seite der Vorlage Kommune.",
+    "Kommune 05554099": "#WEITERLEITUNG [[Gelöschte Kommune]]",
+    "Kommune 05554098": "#WEITERLEITUNG [[Kategorie:Kommune]]",
+    "Kategorie:Kommune": "Alle Kommunen in NRW.",
+}
+
+
+def test_id_title_redirect_is_followed_to_the_name_page() -> None:
+    """A Kreis given by AGS: "Kommune 05554000" redirects to "Kreis Borken"; the link goes there
+    directly (no redirect hop), shows that page's Name and stores that title."""
+    options = {"praefix": "Kommune", "einzeln": "ja", "namen": "ja", "attribut": "Kreis"}
+    out, sets = ozg("seiten", "05554000", content=NAME_PAGES, **options)
+    assert out == "[[Kreis Borken|Borken]]"
+    assert sets == ["#set Kreis=Kreis Borken"]
+    assert LAST_READS == [3]  # the redirect, its target (redirectTarget), the target's text
+
+
+def test_titles_of_every_form_lead_to_the_same_name_page() -> None:
+    """titel=ja: a name title as the forms write it now ("Ahaus", "Kreis Borken"), the old ID title
+    and a bare AGS all name the same pages, each linked and stored once."""
+    out, sets = ozg(
+        "seiten", "Ahaus, Kreis Borken, Kommune 05554004, 05554000, 05554008", content=NAME_PAGES,
+        praefix="Kommune", namen="ja", titel="ja", attribut="Kommune",
+    )  # fmt: skip
+    assert out == "[[Ahaus|Ahaus]], [[Kreis Borken|Borken]], [[Kommune 05554008|05554008]]"
+    assert sets == ["#set Kommune=Ahaus;Kreis Borken;Kommune 05554008 | +sep=;"]
+    out, sets = ozg(
+        "seiten", "Bildung", content=NAME_PAGES, praefix="Themenfeld", titel="ja", attribut="Themenfeld"
+    )
+    assert (out, sets) == ("[[Bildung|Bildung]]", ["#set Themenfeld=Bildung"])
+
+
+def test_a_name_is_only_taken_for_a_page_of_the_right_kind() -> None:
+    """An existing page that is no Kommune ("Gescher", an article; "Bildung", a Themenfeld) is not
+    taken for a Kommune: the entry becomes "Kommune <entry>" as before. Without titel=ja a bare name
+    is never looked up as a title."""
+    out, sets = ozg(
+        "seiten", "Gescher, Bildung", content=NAME_PAGES, praefix="Kommune", namen="ja", titel="ja",
+        attribut="Kommune",
+    )  # fmt: skip
+    assert out == "[[Kommune Gescher|Gescher]], [[Kommune Bildung|Bildung]]"
+    assert sets == ["#set Kommune=Kommune Gescher;Kommune Bildung | +sep=;"]
+    out, _ = ozg("seiten", "Ahaus", content=NAME_PAGES, praefix="Kommune", namen="ja", attribut="Kommune")
+    assert out == "[[Kommune Ahaus|Ahaus]]"
+
+
+def test_broken_or_foreign_redirects_are_not_followed() -> None:
+    """A redirect to a missing page, or out of the main namespace (a link there would categorise the
+    page), stands for itself."""
+    out, sets = ozg(
+        "seiten", "05554099, 05554098", content=NAME_PAGES, praefix="Kommune", namen="ja", attribut="Kommune"
+    )
+    assert out == "[[Kommune 05554099|05554099]], [[Kommune 05554098|05554098]]"
+    assert "Kategorie" not in out.replace("Kommune 0555409", "")
+    assert sets == ["#set Kommune=Kommune 05554099;Kommune 05554098 | +sep=;"]
+
+
+def test_page_reads_per_list_are_bounded() -> None:
+    """Only the first 50 entries of a list are read; the rest are linked by their ID title unread."""
+    content = {f"Kommune 0555{n:04d}": f"#WEITERLEITUNG [[Ort {n}]]" for n in range(52)}
+    content |= {f"Ort {n}": f"{{{{Kommune|Name=Ort {n}}}}}" for n in range(52)}
+    value = ", ".join(f"0555{n:04d}" for n in range(52))
+    out, _ = ozg(
+        "seiten", value, content=content, praefix="Kommune", namen="ja", titel="ja", attribut="Kommune"
+    )
+    assert out.startswith("[[Ort 0|Ort 0]], ") and "[[Ort 49|Ort 49]], " in out
+    assert out.endswith(", [[Kommune 05550050|05550050]], [[Kommune 05550051|05550051]]")
+    assert LAST_READS == [50 * 3]
+
+
 def test_single_page_name_keeps_commas_and_und() -> None:
     out, _ = ozg("seiten", "Rechtsverstöße - Anzeigen und Hilfen für Opfer", praefix="Lage", einzeln="ja")
     name = "Rechtsverstöße - Anzeigen und Hilfen für Opfer"
@@ -727,6 +828,26 @@ def test_row_template_renders_cells_like_the_static_table() -> None:
 def test_row_template_leaves_empty_cells_empty_and_counts_zero() -> None:
     out = lua_row({})
     assert out.split("\n")[3:] == ["| 1", "| 0", "|", "|", "|", "|"]
+
+
+def test_row_template_reads_and_links_through_a_redirect() -> None:
+    """SMW hands over name titles; should a row or value still be an ID title that redirects, its data
+    is read from the target and the link goes there."""
+    pages = {
+        "OZG-Leistung 2": "#WEITERLEITUNG [[Abbruchgenehmigung]]",
+        "Abbruchgenehmigung": "{{OZG-Leistung\n| OZG-ID = 10513\n| Name = Abbruchgenehmigung\n}}",
+        "Themenfeld R": "#WEITERLEITUNG [[Recht]]",
+        "Recht": "{{Themenfeld|Name=Recht & Ordnung}}",
+    }
+    out, _ = run_lua(
+        f"require('Modul:OZG').zeile(makeFrame({{}}, {{[1]='OZG-Leistung 2', ['#userparam']="
+        f"{lua_quote(ROW_COLUMNS)}, s6='Themenfeld R'}}))",
+        smw=True,
+        content=pages,
+    )
+    rows = out.split("\n")
+    assert rows[2:4] == ["| [[Abbruchgenehmigung|Abbruchgenehmigung]]", "| 10513"]
+    assert rows[7] == "| [[Recht|Recht &#38; Ordnung]]"
 
 
 def test_head_and_end_templates_open_and_close_a_sortable_table() -> None:

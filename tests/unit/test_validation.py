@@ -5,9 +5,9 @@ The findings table reads like the rules: one case per behaviour, each with an id
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
+import golden
 import pytest
 
 from ozgwiki.config import Config, ValidateSettings, WikiConfig
@@ -33,7 +33,7 @@ from ozgwiki.render.maintenance import (
 from ozgwiki.wikitext import escape
 from ozgwiki.wikitext.sections import get_section
 
-GOLDEN = Path(__file__).resolve().parents[1] / "golden" / "validate"
+GOLDEN = golden.ROOT / "validate"
 
 A = "99012001001000"  # Abbruchgenehmigung Erteilung
 B = "99008001012009"  # Personalausweis Ausstellung für unter 16 Jährige
@@ -214,11 +214,7 @@ def golden_records() -> dict[str, PageRecord]:
 
 def test_report_golden() -> None:
     """The whole new maintenance page; regenerate with OZGWIKI_UPDATE_GOLDEN=1 and review the diff."""
-    text = report_transform(render_report(golden_records()))("")
-    path = GOLDEN / "report.wiki"
-    if os.environ.get("OZGWIKI_UPDATE_GOLDEN"):
-        path.write_text(text, encoding="utf-8")
-    assert text == path.read_text(encoding="utf-8")
+    golden.check(GOLDEN / "report" / "after.wiki", report_transform(render_report(golden_records()))(""))
 
 
 def test_report_escapes_what_could_break_the_table() -> None:
@@ -245,7 +241,12 @@ def test_report_keeps_human_text_and_does_not_churn() -> None:
 
 
 def test_report_depends_only_on_findings() -> None:
-    assert render_report(golden_records()) == render_report(golden_records())
+    """Not on the order the pages were read in (the state file's, the scan's), nor on the run's time:
+    the golden pins the whole text, this that another order of the same records gives the same page."""
+    records = golden_records()
+    shuffled = dict(reversed(list(records.items())))
+    assert list(shuffled) != list(records)
+    assert render_report(shuffled) == render_report(records)
     empty = render_report({})
     assert "keine Funde" in empty and "Stand" not in empty
 
@@ -291,24 +292,24 @@ def test_the_whole_table_is_capped_and_an_endless_key_is_cut() -> None:
 
 # --- format fix ----------------------------------------------------------------------------------
 
-FIX_CASES = sorted(p for p in GOLDEN.iterdir() if p.is_dir() and p.name.startswith("fix_"))
+FIX_CASES = [case for case in golden.cases("validate") if case.name.startswith("fix_")]
 
 
 def test_there_are_fix_goldens() -> None:
     assert len(FIX_CASES) >= 3
 
 
-@pytest.mark.parametrize("case", FIX_CASES, ids=[p.name for p in FIX_CASES])
+@pytest.mark.parametrize("case", FIX_CASES, ids=golden.case_id)
 def test_fix_format_golden(case: Path) -> None:
-    before = (case / "before.wiki").read_bytes().decode("utf-8")
+    before = golden.read(case / "before.wiki")
     expected_path = case / "after.wiki"
     fix = fix_format("Seite", before, rules=KeyRules(KNOWN))
     if not expected_path.exists():
         assert fix is None, "no after.wiki: nothing may be changed"
         return
-    after = expected_path.read_bytes().decode("utf-8")
     assert fix is not None
-    assert fix.text == after
+    golden.check(expected_path, fix.text)
+    after = golden.read(expected_path)
     assert fix_format("Seite", after, rules=KeyRules(KNOWN)) is None  # nothing left to fix: no churn
     assert fix.summary.startswith("Bot: LeiKa-Schlüssel vereinheitlicht (")
 
