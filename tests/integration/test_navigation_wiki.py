@@ -18,6 +18,7 @@ from ozgwiki.config import Config
 from ozgwiki.engine.bot import BotContext
 from ozgwiki.render.plans import title_scheme
 from ozgwiki.wiki.site import Site
+from ozgwiki.wikitext import escape
 from ozgwiki.wikitext.params import get_template_params
 from ozgwiki.wikitext.sections import get_section
 
@@ -75,9 +76,10 @@ def test_reader_clicks_from_the_main_page_down_to_a_leika_leistung(bot_site: Sit
 
     # The Themenfeld → Lage and Lage → OZG-Leistung links are the regeneration bot's, in its sections.
     bildung = bot_site.read_pages([themenfeld])[themenfeld].text
-    assert f"=== [[{lage}|Schule]] ===" in (get_section(bildung, "ozg-leistungen") or "")
+    assert f"=== {escape.link(lage, 'Schule')} ===" in (get_section(bildung, "ozg-leistungen") or "")
     schule = bot_site.read_pages([lage])[lage].text
-    assert f"| [[{ozg}|Schulaufnahme und -wechsel]]" in (get_section(schule, "ozg-leistungen") or "")
+    row = "| " + escape.link(ozg, "Schulaufnahme und -wechsel")
+    assert row in (get_section(schule, "ozg-leistungen") or "")
 
     # OZG-Leistung → LeiKa-Leistung: every key of the catalogue is linked, and each page exists.
     # Modul:LeiKa links a known key to the page its "LeiKa <key>" redirect leads to: the name title.

@@ -25,7 +25,8 @@ from ozgwiki.config import localwiki_dir
 pytestmark = pytest.mark.wiki
 
 SUMMARY = re.compile(
-    r"^import: (\d+) angelegt, (\d+) geändert, (\d+) unverändert, (\d+) ausgemustert, 0 Konflikte, "
+    r"^import: (\d+) angelegt, (\d+) geändert, \d+ verschoben, \d+ Weiterleitungen und Begriffsklärungen, "
+    r"(\d+) unverändert, (\d+) ausgemustert, 0 Konflikte, "
     r"0 übersprungen, 0 Fehler; Katalog: .* \(Probelauf: nichts gespeichert\)$"
 )
 

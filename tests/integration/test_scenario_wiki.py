@@ -143,7 +143,7 @@ def report_rows(site: Site, report_page: str, prefix: str) -> list[tuple[str, st
     return sorted(row for row in maintenance_rows(section) if row[0].startswith(prefix))
 
 
-_LINK = re.compile(r"\[\[([^|\]]+)\|([^\]]*)\]\]")
+_LINK = re.compile(r"\[\[([^|\]]+)(?:\|([^\]]*))?\]\]")  # [[Titel|Label]] or [[Titel]]
 
 
 def table_rows(section: str) -> list[tuple[str, list[str]]]:
@@ -166,7 +166,7 @@ def table_rows(section: str) -> list[tuple[str, list[str]]]:
                 first = _LINK.match(cell)
                 assert first, f"row without a link in its first cell: {line}"
                 rows.append((first.group(1), current))
-            current.append(_LINK.sub(r"\2", cell))
+            current.append(_LINK.sub(lambda m: m.group(2) if m.group(2) is not None else m.group(1), cell))
     return rows
 
 
