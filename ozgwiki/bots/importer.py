@@ -158,6 +158,13 @@ class ImportItem:
             escaped = {name: escape.param_value(value) for name, value in self.params.items()}
         except ValueError as exc:  # a control character in the catalogue: never guess, report
             raise PageTextError(f"Katalogwert nicht speicherbar: {exc}") from None
+        if text and get_section(text, DISAMBIGUATION_SECTION) is not None:
+            # The name was shared and is this thing's alone again: its page waits under the suffixed
+            # title; the bot's Begriffsklärung here must not become half a catalogue page.
+            raise PageTextError(
+                "unter diesem Namen steht eine Begriffsklärung des Bots; die Seite bleibt unter ihrem "
+                "Titel mit Zusatz – bitte die Begriffsklärung löschen, dann verschiebt der nächste Lauf sie"
+            )
         if self.retire_only:
             found = get_template_params(text, self.template) if text else None
             if found is None:

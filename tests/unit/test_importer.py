@@ -621,3 +621,21 @@ def test_with_json_output_the_dry_run_diffs_go_to_stderr(
     monkeypatch.setattr(_common, "bot_user", lambda site: "OzgBot")
     _common.context(argparse.Namespace(format=fmt, dry_run=True))
     assert seen["diff_out"] is getattr(sys, stream)
+
+
+def test_a_name_shared_no_longer_leaves_the_begriffsklaerung_alone_and_says_so(
+    run_import: ImportRun, sample_catalogue: Catalogue
+) -> None:
+    """The LeiKa-Leistung "Abbruchgenehmigung" leaves the catalogue: the OZG-Leistung's name is its
+    own again, but "Abbruchgenehmigung" holds the bot's Begriffsklärung, which is never filled with
+    the OZG-Leistung's template; the page stays under its suffixed title and the run reports it."""
+    wiki = run_import.wiki
+    run_import(sample_catalogue)
+    before = wiki.text("Abbruchgenehmigung")
+    assert before is not None and "steht für:" in before
+    result = run_import(_without(sample_catalogue, "99012001000000"), allow=True)
+    assert wiki.text("Abbruchgenehmigung") == before  # the Begriffsklärung untouched
+    assert "{{OZG-Leistung" in (wiki.text("Abbruchgenehmigung (OZG-Leistung)") or "")
+    skipped = {p.title: p.message for p in result.report.pages if p.outcome is Outcome.SKIPPED}
+    assert "Begriffsklärung" in (skipped.get("Abbruchgenehmigung") or "")
+    assert result.exit_code == 1
