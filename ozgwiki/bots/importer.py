@@ -345,16 +345,23 @@ def verified(site: Site, plans: Sequence[PagePlan], moves: Sequence[PageMove]) -
     return [m for m in moves if m.source not in refused]
 
 
-def stuck(plans: Sequence[PagePlan], info: Mapping[str, PageInfo]) -> dict[str, str]:
-    """Name title -> ID title of the plans that cannot move: a page of its own already stands under
-    the name (someone wrote an article "Ahaus") while the bot's page is still under its ID title. The
-    bot keeps its page where it is -- two pages of one Kommune would each claim its data -- and the
-    ID title's redirect change reports it for a person to merge."""
-    return {
-        p.title: p.id_title
-        for p in plans
-        if p.id_title != p.title and _is_content(info.get(p.title)) and _is_content(info.get(p.id_title))
-    }
+def stuck(
+    plans: Sequence[PagePlan], info: Mapping[str, PageInfo], leads: Mapping[str, str]
+) -> dict[str, str]:
+    """Name title -> where the bot's page stays, for the plans that cannot move: another page already
+    stands under the name (someone wrote an article "Ahaus", or the bot's Begriffsklärung of a name
+    that is one thing's alone again) while the bot's page is still under its ID title or under the
+    title its ID redirect leads to. The bot keeps its page where it is -- two pages of one Kommune
+    would each claim its data -- and the run reports it for a person to merge."""
+    out: dict[str, str] = {}
+    for p in plans:
+        if p.id_title == p.title or not _is_content(info.get(p.title)):
+            continue
+        if _is_content(info.get(p.id_title)):
+            out[p.title] = p.id_title
+        elif (where := leads.get(p.id_title)) not in (None, p.title) and _is_content(info.get(where)):
+            out[p.title] = where
+    return out
 
 
 def migration_lookups(site: Site, plans: Sequence[PagePlan]) -> tuple[dict[str, PageInfo], dict[str, str]]:
@@ -362,8 +369,10 @@ def migration_lookups(site: Site, plans: Sequence[PagePlan]) -> tuple[dict[str, 
     ``prop=info`` of every plan's title and ID title; where the ID titles of plans whose name holds
     no page yet redirect (on a migrated wiki: none); whether those targets are pages of their own."""
     info = site.pages_info([p.title for p in plans] + [p.id_title for p in plans if p.id_title != p.title])
-    pending = [p.id_title for p in plans if p.id_title != p.title and not _is_content(info.get(p.title))]
-    leads = site.redirect_targets([t for t in pending if (i := info.get(t)) is not None and i.redirect])
+    # Where every ID redirect leads: for a page not at its name yet (it moves from there), and for one
+    # whose name holds a page (ours, normally; if not, the bot's page stays where the redirect leads).
+    ids = [p.id_title for p in plans if p.id_title != p.title]
+    leads = site.redirect_targets([t for t in ids if (i := info.get(t)) is not None and i.redirect])
     info.update(site.pages_info([t for t in leads.values() if t not in info]))
     return info, leads
 
@@ -610,17 +619,18 @@ def run(ctx: BotContext, *, chunk: int = 500, allow_mass_retire: bool = False) -
     existing = existing_leika_keys(site)
     info, leads = migration_lookups(site, plans)
     moves = verified(site, plans, moves_for(plans, info, leads))
-    kept = stuck(plans, info)
+    kept = stuck(plans, info, leads)
     if kept:
         log.warning(
             "%d page(s) not moved to their name, a page of that name exists: %s", len(kept), ", ".join(kept)
         )
+    keeping = {p.id_title for p in plans if p.title in kept}  # their ID titles stay as they are
     plans = [dataclasses.replace(p, title=kept[p.title]) if p.title in kept else p for p in plans]
     planned = {p.key for p in plans if p.kind == KIND_LEIKA}
     items = import_items(plans, existing, retired_pages(site, sorted(existing - planned)))
     read = check_retirements(site, items, existing, ctx.catalogue.retired_keys, rail)
     changes = [i.change() for i in items]  # a list, so a terminal's progress line knows the total
-    changes += (redirect_change(r) for r in redirect_plans(scheme) if r.title not in kept.values())
+    changes += (redirect_change(r) for r in redirect_plans(scheme) if r.title not in keeping)
     changes += (disambiguation_change(d) for d in disambiguation_plans(plans, scheme))
     touched = {m.source for m in moves} | {m.target for m in moves}
     known = {t: s for t, s in read.items() if t not in touched}  # moved pages: read anew

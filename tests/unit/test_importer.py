@@ -636,6 +636,12 @@ def test_a_name_shared_no_longer_leaves_the_begriffsklaerung_alone_and_says_so(
     result = run_import(_without(sample_catalogue, "99012001000000"), allow=True)
     assert wiki.text("Abbruchgenehmigung") == before  # the Begriffsklärung untouched
     assert "{{OZG-Leistung" in (wiki.text("Abbruchgenehmigung (OZG-Leistung)") or "")
-    skipped = {p.title: p.message for p in result.report.pages if p.outcome is Outcome.SKIPPED}
-    assert "Begriffsklärung" in (skipped.get("Abbruchgenehmigung") or "")
+    assert result.data["not_moved"] == {"Abbruchgenehmigung": "Abbruchgenehmigung (OZG-Leistung)"}
+    assert wiki.text("OZG-Leistung 10513") == "#WEITERLEITUNG [[Abbruchgenehmigung (OZG-Leistung)]]"
     assert result.exit_code == 1
+    # A person removes the Begriffsklärung; the next run moves the page to its name.
+    wiki.delete("Abbruchgenehmigung")
+    after = run_import(_without(sample_catalogue, "99012001000000"), allow=True)
+    assert after.data["counts"]["moved"] == 1 and after.data["not_moved"] == {}
+    assert "{{OZG-Leistung" in (wiki.text("Abbruchgenehmigung") or "")
+    assert wiki.text("OZG-Leistung 10513") == "#WEITERLEITUNG [[Abbruchgenehmigung]]"
