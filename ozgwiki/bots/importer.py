@@ -635,8 +635,8 @@ def run(ctx: BotContext, *, chunk: int = 500, allow_mass_retire: bool = False) -
     touched = {m.source for m in moves} | {m.target for m in moves}
     known = {t: s for t, s in read.items() if t not in touched}  # moved pages: read anew
     # Pages reached through the bot's own ID redirects are the bot's too: a page it moves away from an
-    # older name, the page of a key that left the catalogue.
-    reached = {m.source for m in moves} | {i.title for i in items if i.retire_only}
+    # older name, a page kept where its redirect leads, the page of a key that left the catalogue.
+    reached = {m.source for m in moves} | set(kept.values()) | {i.title for i in items if i.retire_only}
     engine = ctx.engine(chunk=max(1, chunk), scope=ctx.catalogue_scope.with_titles(reached))
     report = engine.run_phases([Phase([], moves=moves), Phase(changes)], states=known)
     by_title = {i.title: i for i in items}

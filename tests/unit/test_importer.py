@@ -637,6 +637,8 @@ def test_a_name_shared_no_longer_leaves_the_begriffsklaerung_alone_and_says_so(
     assert wiki.text("Abbruchgenehmigung") == before  # the Begriffsklärung untouched
     assert "{{OZG-Leistung" in (wiki.text("Abbruchgenehmigung (OZG-Leistung)") or "")
     assert result.data["not_moved"] == {"Abbruchgenehmigung": "Abbruchgenehmigung (OZG-Leistung)"}
+    kept = next(p for p in result.report.pages if p.title == "Abbruchgenehmigung (OZG-Leistung)")
+    assert kept.outcome is Outcome.UNCHANGED  # still the bot's page, kept up to date where it is
     assert wiki.text("OZG-Leistung 10513") == "#WEITERLEITUNG [[Abbruchgenehmigung (OZG-Leistung)]]"
     assert result.exit_code == 1
     # A person removes the Begriffsklärung; the next run moves the page to its name.
