@@ -228,8 +228,6 @@ def run(ctx: BotContext, *, mode: str = "auto", allow_mass_retire: bool = False)
             pages.append(page)
             for section in definition.sections:
                 left_out = overview.select_section(section, page, facts).hidden
-                if section.group_by:  # rows without a group value belong to no group, by definition
-                    left_out = tuple(s for s in left_out if s.get(section.group_by))
                 if left_out:
                     hidden[f"{page.title}#{section.name}"] = [s.title for s in left_out]
             rendered[page.title] = page_sections(page, facts, props, used)

@@ -158,8 +158,14 @@ def select(
 
 
 def select_section(section: SectionDef, page: OverviewPage, facts: Facts) -> Selection:
+    """A section's rows. With ``group_by``, a subject without a group value belongs to no group by
+    definition (the live table asks group by group), so it is not counted as hidden either."""
     sort = [(k.field, k.descending) for k in section.sort]
-    return select(facts, section.category, conditions(section, page), sort)
+    selection = select(facts, section.category, conditions(section, page), sort)
+    if section.group_by and selection.hidden:
+        grouped = tuple(s for s in selection.hidden if s.get(section.group_by))
+        return Selection(selection.rows, grouped)
+    return selection
 
 
 def groups(section: SectionDef, selection: Selection) -> list[tuple[str | None, tuple[Subject, ...]]]:

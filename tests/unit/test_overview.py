@@ -740,3 +740,16 @@ def test_every_live_query_stays_within_smws_inline_limit_and_links_the_rest(
             assert label.startswith("weitere ") and label == sec.more, (d.file, sec.name)
             seen += 1
     assert seen >= 10  # at least the tables of the five original definitions
+
+
+def test_a_row_without_a_group_value_belongs_to_no_group_and_is_not_hidden(
+    loaded, sample_facts, props
+) -> None:
+    """ "Kommunen in NRW" groups by Kreis: the Kreis itself has none, is no hidden row, and no table."""
+    p = page(loaded, sample_facts, props, "kommunen", "Kommunen in NRW")
+    sec = next(s for s in p.definition.sections if s.name == "muenster-kreise")
+    selection = overview.select_section(sec, p, sample_facts)
+    assert [s.title for s in selection.rows] == ["Ahaus", "Bocholt", "Gescher", "Heek"]
+    assert selection.hidden == ()
+    ungrouped = dataclasses.replace(sec, group_by=None)  # the same rows, but now the Kreis is hidden
+    assert [s.title for s in overview.select_section(ungrouped, p, sample_facts).hidden] == ["Kreis Borken"]
