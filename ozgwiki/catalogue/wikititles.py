@@ -15,24 +15,24 @@ Both are errors, reported where the later spelling stands and naming the earlier
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from ozgwiki.catalogue.problems import Problems
+from ozgwiki.domain.titles import (
+    CHARACTER_REFERENCE,
+    FORBIDDEN_CHAR,
+    MAX_TITLE_BYTES,
+    PERCENT_ESCAPE,
+    SIGNATURE,
+    normalized,
+)
 
-MAX_TITLE_BYTES = 255  # MediaWiki's limit for a title, in UTF-8 bytes
-
-# MediaWikiTitleCodec: bidi marks are dropped, these spaces and "_" become one space each run.
-_BIDI = re.compile("[\u200e\u200f\u202a-\u202e]")
-_SPACES = re.compile("[ _\u00a0\u1680\u180e\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+")
-# Not in $wgLegalTitleChars, or sequences Title refuses.
-_FORBIDDEN_CHAR = re.compile("[#<>\\[\\]|{}\x00-\x1f\x7f\ufffd]")
+# What MediaWiki makes of a title is stated once, in ozgwiki.domain.titles; here it becomes messages.
 _SEQUENCES = (
-    (re.compile(r"%[0-9A-Fa-f]{2}"), "URL-Kodierung"),
-    (re.compile("&[A-Za-z0-9\x80-\U0010ffff]+;"), "HTML-Entität"),
-    (re.compile("~{3,}"), "Signatur"),
+    (PERCENT_ESCAPE, "URL-Kodierung"),
+    (CHARACTER_REFERENCE, "HTML-Entität"),
+    (SIGNATURE, "Signatur"),
 )
 
 
@@ -48,9 +48,7 @@ class Named:
 
 def title_key(name: str) -> str:
     """The name as MediaWiki's title normalisation leaves it: two names with one key are one page."""
-    t = _SPACES.sub(" ", _BIDI.sub("", unicodedata.normalize("NFC", name))).strip()
-    first = t[:1].upper()
-    return (first if len(first) == 1 else t[:1]) + t[1:]  # "ß".upper() is "SS"; MediaWiki keeps ß
+    return normalized(name)
 
 
 def visible(name: str) -> str:
@@ -64,7 +62,7 @@ def title_problem(prefix: str, name: str) -> str | None:
     shown_name = visible(name)
     if not key:
         return "ist leer (nur Leerzeichen/Unterstriche) und kann kein Seitentitel sein"
-    if m := _FORBIDDEN_CHAR.search(key):
+    if m := FORBIDDEN_CHAR.search(key):
         ch = m.group()
         shown = f"„{ch}“" if ch.isprintable() else f"U+{ord(ch):04X}"
         return f"„{shown_name}“ kann kein Seitentitel sein: das Zeichen {shown} ist in Titeln nicht erlaubt"

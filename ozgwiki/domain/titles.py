@@ -15,6 +15,7 @@ Umsetzungsprojekte and the Roadmap keep their titles.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -91,29 +92,51 @@ KIND_LABELS: dict[str, str] = {
     "ozg": "OZG-Leistung",
     "kommune": "Kommune",
 }
+#: The ID title of each kind is its prefix and the ID (:func:`leika`, :func:`kommune`, ...).
 _ID_PREFIXES = {
     "themenfeld": THEMENFELD_PREFIX,
     "lage": LAGE_PREFIX,
+    "leika": LEIKA_PREFIX,
     "ozg": OZG_PREFIX,
     "kommune": KOMMUNE_PREFIX,
 }
-_ID_TITLE = {"themenfeld": themenfeld, "lage": lage, "leika": leika, "ozg": ozg_leistung, "kommune": kommune}
 
-_MAX_TITLE_BYTES = 255
+# What MediaWiki's title codec (MediaWikiTitleCodec) does with a title -- the one statement of it, for
+# the title scheme, the catalogue's title checks (ozgwiki.catalogue.wikititles) and the redirects the
+# bot writes (ozgwiki.wikitext.params).
+MAX_TITLE_BYTES = 255  # a title's length limit, in UTF-8 bytes
+#: Bidi marks, which it drops; the spaces and "_", of which it makes one space each run.
+BIDI_MARKS = re.compile("[\u200e\u200f\u202a-\u202e]")
+TITLE_SPACES = re.compile("[ _\u00a0\u1680\u180e\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+")
+#: Characters outside $wgLegalTitleChars.
+FORBIDDEN_CHAR = re.compile("[#<>\\[\\]|{}\x00-\x1f\x7f\ufffd]")
+#: Sequences it refuses: a percent escape and a character reference (the link would decode them),
+#: a signature, and "." or ".." as a path segment.
+PERCENT_ESCAPE = re.compile(r"%[0-9A-Fa-f]{2}")
+CHARACTER_REFERENCE = re.compile("&(?:[A-Za-z0-9\x80-\U0010ffff]+|#[0-9]+|#x[0-9A-Fa-f]+);")
+SIGNATURE = re.compile("~{3,}")
+RELATIVE_PATH = re.compile(r"(?:^|/)\.\.?(?:/|$)")
+
 _SUFFIX_ROOM = 40  # bytes kept free for " (LeiKa-Leistung 99012001001000)"
-_ILLEGAL = re.compile(r"[#<>\[\]|{}\x00-\x1f\x7f\ufffd]|~~~|%[0-9A-Fa-f]{2}|&[#\w]+;|(?:^|/)\.\.?(?:/|$)")
 # "Wort:" at the start would make MediaWiki read a namespace or interwiki prefix ("Hilfe: …", "w:…").
 _PREFIX_LIKE = re.compile(r"^\s*:|^[\w\- ]{1,30}:")
-_SPACES = re.compile(r"[\s_]+")
 
 
 def normalized(title: str) -> str:
-    """``title`` as MediaWiki stores it: runs of white space and ``_`` one space, trimmed, first
-    letter upper case (``$wgCapitalLinks``; a letter whose upper case is two characters stays)."""
-    title = _SPACES.sub(" ", title).strip()
-    if title and len(title[0].upper()) == 1:
-        title = title[0].upper() + title[1:]
-    return title
+    """``title`` as MediaWiki finds the page: Unicode NFC, bidi marks dropped, runs of spaces and
+    ``_`` one space, trimmed, first letter upper case (``$wgCapitalLinks``; a letter whose upper case
+    is two characters, such as "ß", stays). Two titles with one normal form are one page."""
+    t = TITLE_SPACES.sub(" ", BIDI_MARKS.sub("", unicodedata.normalize("NFC", title))).strip()
+    first = t[:1].upper()
+    return (first if len(first) == 1 else t[:1]) + t[1:]
+
+
+def illegal(title: str) -> bool:
+    """Whether MediaWiki refuses ``title`` for what it contains (the length is the caller's)."""
+    return any(
+        p.search(title)
+        for p in (FORBIDDEN_CHAR, PERCENT_ESCAPE, CHARACTER_REFERENCE, SIGNATURE, RELATIVE_PATH)
+    )
 
 
 def usable(name: str) -> bool:
@@ -121,9 +144,9 @@ def usable(name: str) -> bool:
     title = normalized(name)
     return (
         bool(title)
-        and not _ILLEGAL.search(title)
+        and not illegal(title)
         and not _PREFIX_LIKE.match(title)
-        and len(title.encode("utf-8")) <= _MAX_TITLE_BYTES - _SUFFIX_ROOM
+        and len(title.encode("utf-8")) <= MAX_TITLE_BYTES - _SUFFIX_ROOM
     )
 
 
@@ -138,7 +161,7 @@ class Named:
     @property
     def id_title(self) -> str:
         """The ID form (``Kommune 05554004``): the title before names came first, now a redirect."""
-        return _ID_TITLE[self.kind](self.key)
+        return _ID_PREFIXES[self.kind] + self.key
 
 
 def kommune_name(name: str, groessenklasse: Groessenklasse) -> str:
@@ -245,6 +268,8 @@ class TitleScheme:
         if title in self._redirects:
             return self._redirects[title]
         for kind, label in _ID_PREFIXES.items():
+            if kind == "leika":
+                continue  # no template builds "LeiKa <name>"
             rest = title.removeprefix(label)
             if rest != title and self._by_kind.get(kind, {}).get(rest):
                 return rest

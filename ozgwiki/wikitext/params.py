@@ -38,6 +38,7 @@ from mwparserfromhell.definitions import PARSER_BLACKLIST
 from mwparserfromhell.nodes import Comment, Node, Template, Text
 from mwparserfromhell.wikicode import Wikicode
 
+from ozgwiki.domain import titles
 from ozgwiki.errors import PageTextError
 from ozgwiki.wikitext.parse import (
     _COMMENT_RE,
@@ -79,16 +80,10 @@ _LINE_BREAK_RE = re.compile(r"(\r?\n)[ \t]*\Z")
 _REDIRECT_RE = re.compile(
     r"(?:#WEITERLEITUNG|#REDIRECT)\s*:?\s*\[\[(.*?)(?:\|.*?)?\]\]", re.IGNORECASE | re.ASCII
 )
-# What no page title may contain (MediaWikiTitleCodec): characters outside $wgLegalTitleChars, "~~~",
-# and relative paths ("." and ".." as path segments); and the title's length limit in bytes.
-_ILLEGAL_TITLE_RE = re.compile(r"[#<>\[\]|{}\x00-\x1f\x7f\ufffd]|~~~|(?:^|/)\.\.?(?:/|$)")
-_MAX_TITLE_BYTES = 255
-# What MediaWikiTitleCodec refuses besides: percent escapes and character references, which the
-# link would decode into other characters than the ones written.
-_ESCAPE_IN_TITLE_RE = re.compile(r"%[0-9A-Fa-f]{2}|&(?:[A-Za-z0-9\x80-\U0010ffff]+|#[0-9]+|#x[0-9A-Fa-f]+);")
-# What MediaWikiTitleCodec turns into one space (an underscore in the database key): runs of spaces,
-# underscores and the Unicode spaces.
-_TITLE_SPACES_RE = re.compile("[ _\u00a0\u1680\u180e\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+")
+# What no page title may contain, what MediaWiki would decode in it, and its spaces: stated once in
+# ozgwiki.domain.titles (MediaWikiTitleCodec).
+_WRITTEN_ILLEGAL = (titles.FORBIDDEN_CHAR, titles.SIGNATURE, titles.RELATIVE_PATH)
+_DECODED = (titles.PERCENT_ESCAPE, titles.CHARACTER_REFERENCE)
 
 
 def is_redirect(text: str) -> bool:
@@ -109,6 +104,10 @@ def is_redirect(text: str) -> bool:
     return _redirect_link(text) is not None
 
 
+def _contains(title: str, patterns: tuple[re.Pattern[str], ...]) -> bool:
+    return any(p.search(title) for p in patterns)
+
+
 def _redirect_link(text: str) -> str | None:
     """The link target of a redirect ``text`` as written, decoded and without its section; None when
     MediaWiki reads no redirect in it."""
@@ -119,7 +118,7 @@ def _redirect_link(text: str) -> str | None:
     if "%" in target:  # MediaWiki decodes percent-encoded targets
         target = urllib.parse.unquote(target.lstrip(":"), errors="replace")
     title = target.partition("#")[0].strip(" _").lstrip(":").strip(" _")
-    if not title or _ILLEGAL_TITLE_RE.search(title) or len(title.encode()) > _MAX_TITLE_BYTES:
+    if not title or _contains(title, _WRITTEN_ILLEGAL) or len(title.encode()) > titles.MAX_TITLE_BYTES:
         return None
     return title
 
@@ -135,7 +134,7 @@ def redirect_target(text: str) -> str | None:
     link = _redirect_link(text)
     if link is None:
         return None
-    return _TITLE_SPACES_RE.sub(" ", link).strip(" ") or None
+    return titles.TITLE_SPACES.sub(" ", link).strip(" ") or None
 
 
 def redirect_text(target: str) -> str:
@@ -155,19 +154,34 @@ def redirect_text(target: str) -> str:
     return f"#WEITERLEITUNG [[{target}]]"
 
 
+def retarget(text: str, target: str) -> str:
+    """A redirect's ``text`` pointing at ``target`` instead: only the link's page changes, its section,
+    label and whatever follows the link (categories, notes) stay. A text that is no redirect becomes
+    :func:`redirect_text`. Raises ``ValueError`` for a ``target`` that is no valid title."""
+    problem = _title_problem(target)
+    if problem is not None:
+        raise ValueError(f"not a title to redirect to ({problem}): {target!r}")
+    start = len(text) - len(text.lstrip(_WS))
+    match = _REDIRECT_RE.match(text, start)
+    if match is None:
+        return redirect_text(target)
+    page_end = match.start(1) + len(match.group(1).partition("#")[0])
+    return text[: match.start(1)] + target + text[page_end:]
+
+
 def _title_problem(title: str) -> str | None:
     """Why ``title`` cannot be written as a link target as it is (None: it can)."""
-    spaced = _TITLE_SPACES_RE.sub(" ", title)
+    spaced = titles.TITLE_SPACES.sub(" ", title)
     if not spaced.strip(" "):
         return "empty title"
     if spaced != spaced.strip(" ") or title.startswith(":"):
         return "white space or '_' at either end, or a leading ':'"
-    if _ILLEGAL_TITLE_RE.search(title):
+    if _contains(title, _WRITTEN_ILLEGAL):
         return "characters no page title may contain"
-    if _ESCAPE_IN_TITLE_RE.search(title):
+    if _contains(title, _DECODED):
         return "a percent escape or character reference, which MediaWiki would decode"
-    if len(title.encode()) > _MAX_TITLE_BYTES:
-        return f"longer than {_MAX_TITLE_BYTES} bytes"
+    if len(title.encode()) > titles.MAX_TITLE_BYTES:
+        return f"longer than {titles.MAX_TITLE_BYTES} bytes"
     return None
 
 
