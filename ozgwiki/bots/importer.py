@@ -21,7 +21,6 @@ from __future__ import annotations
 import dataclasses
 import html
 import logging
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -53,6 +52,7 @@ from ozgwiki.wikitext.params import (
     is_redirect,
     redirect_target,
     redirect_text,
+    retarget,
     set_template_params,
 )
 from ozgwiki.wikitext.sections import get_section, replace_section
@@ -399,17 +399,6 @@ def redirect_change(plan: RedirectPlan) -> PageChange:
         skip_reason="unter dem alten Titel steht eine eigene Seite; bitte mit der Seite unter dem Namen "
         f"„{plan.target}“ zusammenführen",
     )  # fmt: skip
-
-
-def retarget(text: str, target: str) -> str:
-    """A redirect's text pointing at ``target``; what follows the link (categories, notes) is kept."""
-    match = _REDIRECT_LINK.search(text)
-    if match is None:
-        return redirect_text(target)
-    return text[: match.start(1)] + target + text[match.end(1) :]
-
-
-_REDIRECT_LINK = re.compile(r"\[\[\s*([^\]|#]*)")
 
 
 def disambiguation_text(plan: DisambiguationPlan) -> str:

@@ -576,3 +576,24 @@ def test_replacing_a_section_keeps_the_text_around_it(before: str, after: str, o
     assert result.endswith(end + after)
     assert get_section(result, "s") == new
     assert replace_section(result, "s", new) == result
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("#WEITERLEITUNG [[Ahaus]]", "#WEITERLEITUNG [[Ahaus (Westf.)]]"),
+        (
+            "#REDIRECT [[Ahaus#Lage|hier]]\n[[Kategorie:X]]",
+            "#REDIRECT [[Ahaus (Westf.)#Lage|hier]]\n[[Kategorie:X]]",
+        ),
+        ("  #weiterleitung:[[Ahaus]] Notiz", "  #weiterleitung:[[Ahaus (Westf.)]] Notiz"),
+        ("kein Redirect", "#WEITERLEITUNG [[Ahaus (Westf.)]]"),
+    ],
+)
+def test_retarget_changes_only_the_page_of_the_redirect(text: str, expected: str) -> None:
+    from ozgwiki.wikitext.params import redirect_target, retarget
+
+    assert retarget(text, "Ahaus (Westf.)") == expected
+    assert redirect_target(expected) == "Ahaus (Westf.)"
+    with pytest.raises(ValueError, match="not a title"):
+        retarget(text, "a|b")
