@@ -165,8 +165,10 @@ class Named:
 
 
 def kommune_name(name: str, groessenklasse: Groessenklasse) -> str:
-    """What a Kommune's page is called: a Kreis is "Kreis Borken" (its name alone is its Kreisstadt's)."""
-    if groessenklasse is Groessenklasse.KREIS and not name.startswith("Kreis "):
+    """What a Kommune's page is called: a Kreis is "Kreis Borken" (its name alone is its Kreisstadt's),
+    unless its name says it is one already ("Rhein-Kreis Neuss", "Hochsauerlandkreis": never "Kreis
+    Hochsauerlandkreis")."""
+    if groessenklasse is Groessenklasse.KREIS and "kreis" not in name.casefold():
         return f"Kreis {name}"
     if groessenklasse is Groessenklasse.STAEDTEREGION and not name.startswith("Städteregion "):
         return f"Städteregion {name}"

@@ -10,9 +10,11 @@ import random
 import pytest
 
 from ozgwiki import catalogue
+from ozgwiki.definitions import schema
 from ozgwiki.domain import titles
 from ozgwiki.domain.model import Groessenklasse
 from ozgwiki.domain.titles import Named, TitleScheme, kommune_name, normalized, usable
+from ozgwiki.render import plans
 
 
 def scheme(*things: Named, reserved: tuple[str, ...] = ()) -> TitleScheme:
@@ -92,6 +94,17 @@ def test_a_kreis_is_called_kreis_and_does_not_collide_with_its_kreisstadt() -> N
     assert kommune_name("Kleve", Groessenklasse.KREIS) == "Kreis Kleve"
     assert kommune_name("Städteregion Aachen", Groessenklasse.STAEDTEREGION) == "Städteregion Aachen"
     assert kommune_name("Kleve", Groessenklasse.MITTLERE_KREISANGEHOERIGE_STADT) == "Kleve"
+
+
+def test_a_kreis_whose_name_says_kreis_keeps_its_name_alone() -> None:
+    # Ten of the 30 Kreise of NRW are named so; "Kreis Hochsauerlandkreis" is nobody's name.
+    assert kommune_name("Rhein-Kreis Neuss", Groessenklasse.KREIS) == "Rhein-Kreis Neuss"
+    assert kommune_name("Hochsauerlandkreis", Groessenklasse.KREIS) == "Hochsauerlandkreis"
+    assert kommune_name("Oberbergischer Kreis", Groessenklasse.KREIS) == "Oberbergischer Kreis"
+    nrw = catalogue.load("nrw")
+    s = plans.title_scheme(nrw, schema.load())
+    kreise = [s.title("kommune", k.ags) for k in nrw.kommunen if k.groessenklasse is Groessenklasse.KREIS]
+    assert len(kreise) == 30 and not [t for t in kreise if t.casefold().count("kreis") > 1]
 
 
 def test_a_name_that_equals_another_things_id_title_is_refused() -> None:
