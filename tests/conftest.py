@@ -56,6 +56,14 @@ def _no_shared_access() -> Any:
         pytest.fail(_seen[-1], pytrace=False)
 
 
+@pytest.fixture(autouse=True)
+def _own_state_folder(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A config built in code keeps its state (the page memory, the validate state) in ``./state``:
+    each test runs in a folder of its own, so no test writes into the checkout and no test's memory
+    makes another skip its reads."""
+    monkeypatch.chdir(tmp_path_factory.mktemp("cwd"))
+
+
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if _seen and session.exitstatus == pytest.ExitCode.OK:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED

@@ -39,6 +39,7 @@ is kept in :attr:`FakeWiki.calls`.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import unicodedata
@@ -642,6 +643,12 @@ class FakeWiki:
             raise NotEmulated(f"action={action} is not emulated: {p}")
         if p.get("redirects") and not any(p.get(m) for m in ("meta", "prop", "list")):
             return {"batchcomplete": True, **self._resolve_redirects(p)}
+        if p.get("generator") == "allpages":
+            return self._census(p, session)
+        if p.get("list") == "embeddedin|allpages" and not (p.get("prop") or p.get("meta")):
+            return {"batchcomplete": True, **self._two_lists(p, session)}
+        if p.get("prop") == "info|revisions":
+            return {"batchcomplete": True, **self._info_and_hashes(p, session)}
         handlers: dict[str, Callable[[Mapping[str, str], Session], dict[str, Any]]] = {
             "tokens": self._tokens, "siteinfo": self._siteinfo, "statistics": self._siteinfo,
             "userinfo": self._userinfo, "revisions": self._revisions, "info": self._info,
@@ -850,11 +857,13 @@ class FakeWiki:
             out["comment"] = rev.comment
         if "size" in props:
             out["size"] = len(rev.text.encode())
+        if "sha1" in props:
+            out["sha1"] = hashlib.sha1(rev.text.encode()).hexdigest()
         if "content" in props:
             out["slots"] = {
                 "main": {"contentmodel": "wikitext", "contentformat": "text/x-wiki", "content": rev.text}
             }
-        unknown = props - {"ids", "flags", "user", "timestamp", "comment", "size", "content"}
+        unknown = props - {"ids", "flags", "user", "timestamp", "comment", "size", "sha1", "content"}
         if unknown:
             raise NotEmulated(f"rvprop {sorted(unknown)}")
         return out
@@ -882,6 +891,41 @@ class FakeWiki:
             pages.append(entry)
         query: dict[str, Any] = {"pages": pages}
         return {"query": {"normalized": normalized, **query} if normalized else query}
+
+    def _info_and_hashes(self, p: Mapping[str, str], session: Session) -> dict[str, Any]:
+        """``prop=info|revisions&rvprop=ids|sha1``: each page's info entry with its latest revision's
+        id and SHA-1 (what MediaWiki answers; no text)."""
+        _only(p, {"prop", "titles", "rvprop"})
+        if set(p.get("rvprop", "").split("|")) - {"ids", "sha1"}:
+            raise NotEmulated(f"prop=info|revisions with rvprop={p.get('rvprop')}")
+        info = self._info({"prop": "info", "titles": p["titles"]}, session)
+        revs = self._revisions({"prop": "revisions", "titles": p["titles"], "rvprop": p["rvprop"]}, session)
+        by_title = {e["title"]: e.get("revisions") for e in revs["query"]["pages"]}
+        for entry in info["query"]["pages"]:
+            if by_title.get(entry["title"]):
+                entry["revisions"] = by_title[entry["title"]]
+        return info
+
+    def _census(self, p: Mapping[str, str], session: Session) -> dict[str, Any]:
+        """``generator=allpages`` with ``prop=info|revisions``: the pages of one namespace (in the
+        generator's order and limit, ``gapcontinue`` as MediaWiki sends it) with info and SHA-1."""
+        _only(p, {"generator", "gapnamespace", "gaplimit", "gapcontinue", "prop", "rvprop"})
+        asked = {
+            "list": "allpages",
+            "apnamespace": p.get("gapnamespace", "0"),
+            "aplimit": p.get("gaplimit", "10"),
+        }
+        if "gapcontinue" in p:
+            asked["apcontinue"] = p["gapcontinue"]
+        listed = self._allpages(asked, session)
+        titles = [e["title"] for e in listed["query"]["allpages"]]
+        body: dict[str, Any] = {"batchcomplete": True}
+        if titles:
+            rest = {k: v for k, v in p.items() if k in ("prop", "rvprop")}
+            body.update(self._info_and_hashes({**rest, "titles": "|".join(titles)}, session))
+        if "continue" in listed:
+            body["continue"] = {"gapcontinue": listed["continue"]["apcontinue"], "continue": "gapcontinue||"}
+        return body
 
     @staticmethod
     def _urls(title: str) -> dict[str, str]:
@@ -929,6 +973,20 @@ class FakeWiki:
             "query": {"allpages": [{"pageid": pg.pageid, "ns": pg.ns, "title": pg.title} for pg in shown]}
         }
         return {"continue": cont, **out} if cont else out
+
+    def _two_lists(self, p: Mapping[str, str], session: Session) -> dict[str, Any]:
+        """``list=embeddedin|allpages``: each module answers as it would alone, in one ``query``. A
+        continuation of either is not emulated (MediaWiki's rules for continuing two lists)."""
+        own = {"embeddedin": ("ei", self._embeddedin), "allpages": ("ap", self._allpages)}
+        query: dict[str, Any] = {}
+        for name, (prefix, handler) in own.items():
+            mine = {k: v for k, v in p.items() if k.startswith(prefix)}
+            answer = handler({"list": name, **mine}, session)
+            if "continue" in answer:
+                raise NotEmulated(f"continuing list=embeddedin|allpages: {p}")
+            query.update(answer["query"])
+        _only(p, {"list", *(k for k in p if k[:2] in ("ei", "ap"))})
+        return {"query": query}
 
     def _transcludes(self, page: Page) -> set[str]:
         """Every title ``page`` transcludes, directly or through the templates it transcludes."""

@@ -29,6 +29,7 @@ from typing import Any
 from ozgwiki.domain import titles
 from ozgwiki.engine import rails
 from ozgwiki.engine.bot import BotContext, StepResult
+from ozgwiki.engine.memory import fingerprint
 from ozgwiki.engine.rails import Rail
 from ozgwiki.engine.sync import Outcome, PageChange, PageMove, Phase, SyncReport
 from ozgwiki.errors import PageTextError
@@ -216,7 +217,14 @@ class ImportItem:
         def summary(text: str) -> str:
             return self.summary(self.examine(text))
 
-        return PageChange(self.title, transform, summary, kind=self.kind)
+        return PageChange(self.title, transform, summary, kind=self.kind, fingerprint=self.fingerprint())
+
+    def fingerprint(self) -> str:
+        """Everything :meth:`transform` depends on besides the text (:mod:`ozgwiki.engine.memory`)."""
+        return fingerprint(
+            "import", self.title, self.kind, self.template, tuple(self.params.items()), self.order,
+            self.key, self.retire_only,
+        )  # fmt: skip
 
     def summary(self, seen: Examined) -> str:
         """A German edit summary that says what this edit changes."""
@@ -244,13 +252,13 @@ class ImportItem:
         return "Bot: " + ("; ".join(parts) if parts else "Katalogdaten abgeglichen")
 
 
-def existing_leika_keys(site: Site) -> set[str]:
-    """Keys of every ``LeiKa <key>`` page in the main namespace.
+def existing_leika_keys(census: Iterable[str]) -> set[str]:
+    """Keys of every ``LeiKa <key>`` page among the main namespace's titles (:meth:`Site.census`).
 
-    ``list=allpages`` reads the page table directly, so it does not depend on the job queue (unlike
+    ``allpages`` reads the page table directly, so it does not depend on the job queue (unlike
     categories); titles that are not ``LeiKa`` + 14 digits are ignored.
     """
-    keys = (titles.key_of_leika_title(t) for t in site.allpages(titles.LEIKA_PREFIX, namespace=0))
+    keys = (titles.key_of_leika_title(t) for t in census if t.startswith(titles.LEIKA_PREFIX))
     return {k for k in keys if k is not None}
 
 
@@ -364,15 +372,26 @@ def stuck(
     return out
 
 
-def migration_lookups(site: Site, plans: Sequence[PagePlan]) -> tuple[dict[str, PageInfo], dict[str, str]]:
-    """What :func:`moves_for` and :func:`stuck` need, asked without reading any page text:
-    ``prop=info`` of every plan's title and ID title; where the ID titles of plans whose name holds
-    no page yet redirect (on a migrated wiki: none); whether those targets are pages of their own."""
-    info = site.pages_info([p.title for p in plans] + [p.id_title for p in plans if p.id_title != p.title])
+def migration_lookups(
+    site: Site,
+    plans: Sequence[PagePlan],
+    census: Mapping[str, PageInfo],
+    known_leads: Mapping[str, str] | None = None,
+) -> tuple[dict[str, PageInfo], dict[str, str]]:
+    """What :func:`moves_for` and :func:`stuck` need, asked without reading any page text: the info
+    of every plan's title and ID title (from the main namespace's ``census``; a title it lacks is asked
+    for, in case the wiki spells it otherwise); where the ID redirects lead; whether those targets are
+    pages of their own. ``known_leads`` are ID redirects known to lead to their name already (the
+    memory proves them: :mod:`ozgwiki.engine.memory`), which are not asked for again."""
+    wanted = [p.title for p in plans] + [p.id_title for p in plans if p.id_title != p.title]
+    info = {t: census[t] for t in wanted if t in census}
+    info.update(site.pages_info([t for t in wanted if t not in census]))
     # Where every ID redirect leads: for a page not at its name yet (it moves from there), and for one
     # whose name holds a page (ours, normally; if not, the bot's page stays where the redirect leads).
-    ids = [p.id_title for p in plans if p.id_title != p.title]
+    given = dict(known_leads or {})
+    ids = [p.id_title for p in plans if p.id_title != p.title and p.id_title not in given]
     leads = site.redirect_targets([t for t in ids if (i := info.get(t)) is not None and i.redirect])
+    leads.update(given)
     info.update(site.pages_info([t for t in leads.values() if t not in info]))
     return info, leads
 
@@ -398,6 +417,7 @@ def redirect_change(plan: RedirectPlan) -> PageChange:
         plan.title, transform, summary, kind=REDIRECT_KIND, replaces_redirect=True,
         skip_reason="unter dem alten Titel steht eine eigene Seite; bitte mit der Seite unter dem Namen "
         f"„{plan.target}“ zusammenführen",
+        fingerprint=fingerprint("redirect", plan.title, plan.target),
     )  # fmt: skip
 
 
@@ -427,6 +447,7 @@ def disambiguation_change(plan: DisambiguationPlan) -> PageChange:
         plan.title, transform, "Bot: Begriffsklärung der Seiten gleichen Namens aktualisiert",
         kind=DISAMBIGUATION_KIND, replaces_redirect=True,
         skip_reason="unter diesem Namen steht eine eigene Seite; die Begriffsklärung fehlt",
+        fingerprint=fingerprint("disambiguation", plan.title, plan.entries),
     )  # fmt: skip
 
 
@@ -569,26 +590,35 @@ def _status(text: str) -> str | None:
     return html.unescape(params.get(STATUS, "")) if params is not None else None
 
 
-def retired_pages(site: Site, keys: Sequence[str]) -> dict[str, str]:
+def retired_pages(site: Site, keys: Sequence[str], census: Mapping[str, PageInfo]) -> dict[str, str]:
     """Where each key's ``LeiKa <key>`` page leads, for keys whose title is a redirect now (names
-    first: the LeiKa page is titled by its Bezeichnung, the key title redirects to it)."""
-    if not keys:
-        return {}
-    states = site.read_pages([titles.leika(k) for k in keys])
-    found = {k: redirect_target(states[titles.leika(k)].text) for k in keys}
-    return {k: t for k, t in found.items() if t}
+    first: the LeiKa page is titled by its Bezeichnung, the key title redirects to it). Only the
+    titles the ``census`` lists as redirects are asked for, and no text is read."""
+    by_title = {titles.leika(k): k for k in keys}
+    leads = site.redirect_targets([t for t in by_title if (i := census.get(t)) is not None and i.redirect])
+    return {by_title[t]: target for t, target in leads.items()}
 
 
 def check_retirements(
-    site: Site, items: Sequence[ImportItem], existing: set[str], cat_retired: Iterable[str], rail: Rail
+    site: Site,
+    items: Sequence[ImportItem],
+    existing: set[str],
+    cat_retired: Iterable[str],
+    rail: Rail,
+    proven: Iterable[str] = (),
 ) -> dict[str, PageState]:
     """The mass-retire rail (:mod:`ozgwiki.engine.rails`): read the pages about to be retired, stop the run
-    before its first write when too many active keys would go; return the pages read."""
+    before its first write when too many active keys would go; return the pages read. A page in
+    ``proven`` (the memory knows it holds what its retiring item wants) is retired already: not read."""
     retiring = [i for i in items if i.retire_only]
     if not retiring:
         return {}
-    states = site.read_pages([i.title for i in retiring])
-    statuses = {i.key or i.title: _status(states[i.title].text) for i in retiring}
+    done = set(proven)
+    states = site.read_pages([i.title for i in retiring if i.title not in done])
+    statuses = {
+        i.key or i.title: STATUS_AUSGEMUSTERT if i.title in done else _status(states[i.title].text)
+        for i in retiring
+    }
     retired_already = sum(1 for s in statuses.values() if (s or "").strip() == STATUS_AUSGEMUSTERT)
     active_total = len(existing) - retired_already - len(existing & set(cat_retired))
     rails.retiring(statuses, active_total, rail)
@@ -605,8 +635,16 @@ def run(ctx: BotContext, *, chunk: int = 500, allow_mass_retire: bool = False) -
     rail = Rail.of(ctx.config.importing, allowed=allow_mass_retire)
     scheme = ctx.titles
     plans = plan_pages(ctx.catalogue, scheme)
-    existing = existing_leika_keys(site)
-    info, leads = migration_lookups(site, plans)
+    # One listing of the main namespace says which pages exist, which redirect and what each holds
+    # (its SHA-1): the migration, the retirements and the engine's memory all work from it.
+    census = site.census(0)
+    existing = existing_leika_keys(census)
+    redirects = [redirect_change(r) for r in redirect_plans(scheme)]
+    prover = ctx.engine()
+    prover.learn(census)
+    proven = prover.proven(redirects)
+    targets = {r.title: r.target for r in redirect_plans(scheme)}
+    info, leads = migration_lookups(site, plans, census, {t: targets[t] for t in proven})
     moves = verified(site, plans, moves_for(plans, info, leads))
     kept = stuck(plans, info, leads)
     if kept:
@@ -616,10 +654,11 @@ def run(ctx: BotContext, *, chunk: int = 500, allow_mass_retire: bool = False) -
     keeping = {p.id_title for p in plans if p.title in kept}  # their ID titles stay as they are
     plans = [dataclasses.replace(p, title=kept[p.title]) if p.title in kept else p for p in plans]
     planned = {p.key for p in plans if p.kind == KIND_LEIKA}
-    items = import_items(plans, existing, retired_pages(site, sorted(existing - planned)))
-    read = check_retirements(site, items, existing, ctx.catalogue.retired_keys, rail)
+    items = import_items(plans, existing, retired_pages(site, sorted(existing - planned), census))
     changes = [i.change() for i in items]  # a list, so a terminal's progress line knows the total
-    changes += (redirect_change(r) for r in redirect_plans(scheme) if r.title not in keeping)
+    retired = prover.proven(c for c, i in zip(changes, items, strict=True) if i.retire_only)
+    read = check_retirements(site, items, existing, ctx.catalogue.retired_keys, rail, retired)
+    changes += (r for r in redirects if r.title not in keeping)
     changes += (disambiguation_change(d) for d in disambiguation_plans(plans, scheme))
     touched = {m.source for m in moves} | {m.target for m in moves}
     known = {t: s for t, s in read.items() if t not in touched}  # moved pages: read anew
@@ -627,7 +666,7 @@ def run(ctx: BotContext, *, chunk: int = 500, allow_mass_retire: bool = False) -
     # older name, a page kept where its redirect leads, the page of a key that left the catalogue.
     reached = {m.source for m in moves} | set(kept.values()) | {i.title for i in items if i.retire_only}
     engine = ctx.engine(chunk=max(1, chunk), scope=ctx.catalogue_scope.with_titles(reached))
-    report = engine.run_phases([Phase([], moves=moves), Phase(changes)], states=known)
+    report = engine.run_phases([Phase([], moves=moves), Phase(changes)], states=known, census=census)
     by_title = {i.title: i for i in items}
     diff = CatalogueDiff()
     retired_titles: set[str] = set()

@@ -25,6 +25,7 @@ from ozgwiki.definitions.schema import PropertyDef
 from ozgwiki.domain import titles
 from ozgwiki.engine import rails
 from ozgwiki.engine.bot import BotContext, StepResult
+from ozgwiki.engine.memory import fingerprint
 from ozgwiki.engine.rails import Rail
 from ozgwiki.engine.sync import Outcome, PageChange
 from ozgwiki.errors import ConfigError, PageTextError
@@ -142,11 +143,8 @@ def to_purge(
 
 def _steckbrief_pages(site: Site) -> dict[str, str]:
     """Text of every Steckbrief page: pages embedding the template, and ``Steckbrief …`` pages."""
-    found = [
-        *site.embeddedin(STECKBRIEF_TEMPLATE_TITLE, namespaces=[0]),
-        *site.allpages(titles.STECKBRIEF_PREFIX, namespace=0),
-    ]
-    states = site.read_pages(dict.fromkeys(found))
+    found = site.using_or_prefixed(STECKBRIEF_TEMPLATE_TITLE, titles.STECKBRIEF_PREFIX, namespace=0)
+    states = site.read_pages(found)
     return {s.title: s.text for s in states.values() if s.exists}
 
 
@@ -233,7 +231,11 @@ def run(ctx: BotContext, *, mode: str = "auto", allow_mass_retire: bool = False)
             rendered[page.title] = page_sections(page, facts, props, used)
             changes.append(
                 PageChange(
-                    page.title, transform_for(rendered[page.title], page.title), SUMMARY, kind=kind_of(page)
+                    page.title,
+                    transform_for(rendered[page.title], page.title),
+                    SUMMARY,
+                    kind=kind_of(page),
+                    fingerprint=fingerprint("regenerate", page.title, tuple(rendered[page.title])),
                 )
             )
     for where, left in hidden.items():
@@ -242,8 +244,11 @@ def run(ctx: BotContext, *, mode: str = "auto", allow_mass_retire: bool = False)
         )
 
     rail = Rail.of(ctx.config.importing, allowed=allow_mass_retire)
-    read = check_blanking(site, pages, rendered, rail, used)
-    report = ctx.engine(scope=ctx.catalogue_scope).run(changes, states=read)
+    engine = ctx.engine(scope=ctx.catalogue_scope)
+    # A page the memory proves to hold what it would be given loses no table: the rail need not read it.
+    proven = engine.proven(changes)
+    read = check_blanking(site, [p for p in pages if p.title not in proven], rendered, rail, used)
+    report = engine.run(changes, states=read)
 
     purged: list[str] = []
     if has_smw and used == "ask" and not ctx.dry_run:

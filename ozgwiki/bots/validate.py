@@ -28,6 +28,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from ozgwiki.config import ValidateSettings
+from ozgwiki.engine import memory
 from ozgwiki.engine.bot import BotContext, StepResult
 from ozgwiki.engine.state import StateError, StateStore, state_dir
 from ozgwiki.engine.sync import Outcome, PageChange, SyncReport
@@ -129,13 +130,15 @@ def run(
                 checked.update(check(site.read_pages(changed)))
 
         records = merge(plan.previous, checked, full=plan.mode == "full")
+        rendered = render_report(records)
         page_report = ctx.engine().run(
             [
                 PageChange(
                     settings.report_page,
-                    report_transform(render_report(records)),
+                    report_transform(rendered),
                     REPORT_SUMMARY,
                     kind="Wartungsseite",
+                    fingerprint=memory.fingerprint("validate-report", settings.report_page, rendered),
                 )
             ]
         )

@@ -18,6 +18,8 @@ from ozgwiki.definitions.scope import Scope
 from ozgwiki.domain.keyrules import KeyRules
 from ozgwiki.domain.model import Catalogue
 from ozgwiki.domain.titles import TitleScheme
+from ozgwiki.engine.memory import PageMemory
+from ozgwiki.engine.state import state_dir
 from ozgwiki.engine.sync import Progress, SyncEngine, SyncReport
 from ozgwiki.errors import EXIT_FINDINGS, EXIT_OK
 from ozgwiki.render import plans
@@ -73,9 +75,16 @@ class BotContext:
         ``validate.allow_regional``, in one value (the validate and the regeneration bot must agree)."""
         return KeyRules.of(self.catalogue, allow_regional=self.config.validate.allow_regional)
 
+    @cached_property
+    def memory(self) -> PageMemory:
+        """What the bots found converged in earlier runs (:mod:`ozgwiki.engine.memory`), one for every
+        engine of this run, kept in the state folder."""
+        return PageMemory.load(state_dir(self.config), wiki=self.config.wiki.api_url)
+
     def engine(self, **options: Any) -> SyncEngine:
         """A sync engine on this context's site, as this bot user, limited to the bot's pages, telling
-        this context's progress hook of every page."""
+        this context's progress hook of every page, remembering in :attr:`memory`."""
+        options.setdefault("memory", self.memory)
         options.setdefault("checkpoint", self.checkpoint)
         options.setdefault("progress", self.progress)
         options.setdefault("scope", self.scope)

@@ -11,12 +11,16 @@ through :meth:`ozgwiki.wiki.site.Site.move`) before its changes. Each page's rep
 revision its transform (or move) was applied to.
 
 Runs converge: a transform describes the desired state, not a step, so a run that was killed half-way
-and started again ends where an uninterrupted run would have, and a second run changes nothing.
+and started again ends where an uninterrupted run would have, and a second run changes nothing. With a
+:class:`~ozgwiki.engine.memory.PageMemory`, a second run does not even read what it would leave alone:
+a change that carries a ``fingerprint`` is skipped unread when the page still has the SHA-1 it had when
+the same change last found it converged.
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import logging
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence, Sized
@@ -24,7 +28,9 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Protocol, TypeVar
 
 from ozgwiki.definitions.scope import Scope
+from ozgwiki.engine.memory import PageMemory, fingerprint, text_sha1
 from ozgwiki.errors import PageTextError
+from ozgwiki.wiki.listings import PageInfo
 from ozgwiki.wiki.pages import Outcome, PageState
 from ozgwiki.wiki.site import Site
 from ozgwiki.wikitext.optout import bot_may_edit
@@ -51,6 +57,10 @@ class PageChange:
     it. ``replaces_redirect`` hands the transform a redirect's text too, and it decides -- for pages
     the bot keeps as redirects itself (the old ID titles) or may replace when a move left a redirect
     there (a Begriffsklärung at a plain name).
+
+    ``fingerprint`` (:func:`ozgwiki.engine.memory.fingerprint` of everything ``transform`` depends on
+    besides the text) lets the engine skip the page unread when its memory says this very change found
+    the page's current text converged before; None: always read.
     """
 
     title: str
@@ -60,6 +70,7 @@ class PageChange:
     minor: bool = False
     skip_reason: str | None = None  # reported when the transform returns None
     replaces_redirect: bool = False
+    fingerprint: str | None = None
 
 
 @dataclass(frozen=True)
@@ -206,7 +217,8 @@ class SyncEngine:
     names the pages the bot owns; a change for any other page is refused before anything is read or
     written. ``progress`` (:class:`Progress`) hears of every page as it is done. Every bot loop goes
     through :meth:`run` (or :meth:`run_phases`), so the checkpoint, the scope, the progress and the
-    one-change-per-page rule hold for all of them.
+    one-change-per-page rule hold for all of them. ``memory`` (:mod:`ozgwiki.engine.memory`) lets a run
+    skip the pages it knows converged; it is saved when a run ends (not in a dry run).
     """
 
     def __init__(
@@ -219,6 +231,7 @@ class SyncEngine:
         checkpoint: Callable[[], None] | None = None,
         scope: Scope | None = None,
         progress: Progress | None = None,
+        memory: PageMemory | None = None,
     ) -> None:
         self.site = site
         self.bot_user = bot_user
@@ -227,19 +240,58 @@ class SyncEngine:
         self.checkpoint = checkpoint or (lambda: None)
         self.scope = scope
         self.progress: Progress = progress or _NoProgress()
+        self.memory = memory
+        # What this engine learnt of pages' current SHA-1 (from a census or its own batched asks);
+        # a title leaves it as soon as the engine writes or moves it.
+        self._current: dict[str, PageInfo] = {}
 
     def run(
-        self, changes: Iterable[PageChange], *, states: Mapping[str, PageState] | None = None
+        self,
+        changes: Iterable[PageChange],
+        *,
+        states: Mapping[str, PageState] | None = None,
+        census: Mapping[str, PageInfo] | None = None,
     ) -> SyncReport:
         """Apply every change; return the report. Run-wide errors (login lost, wiki down) propagate.
 
         ``states`` are pages the bot has just read already (a safety rail looked at them first);
         they are not read again. The edits stay conflict-safe: they are based on that read.
+        ``census`` (:meth:`ozgwiki.wiki.site.Site.census`) spares the memory's SHA-1 asks.
         """
-        return self.run_phases([Phase(changes)], states=states)
+        return self.run_phases([Phase(changes)], states=states, census=census)
+
+    def learn(self, census: Mapping[str, PageInfo]) -> None:
+        """Take the current SHA-1s of a census just listed (pages without one are left out)."""
+        self._current.update((t, i) for t, i in census.items() if i.sha1)
+
+    def proven(self, changes: Iterable[PageChange]) -> set[str]:
+        """The titles of ``changes`` the memory proves converged: the page still has the SHA-1 it had
+        when the same change last left it alone or saved it. SHA-1s the engine does not know yet are
+        asked for in batches (no text is read). A proven page is what its transform wants; a safety rail
+        need not read it, and the run reports it unchanged without reading it."""
+        if self.memory is None or not len(self.memory):
+            return set()
+        wanted = {c.title: sha1 for c in changes if (sha1 := self._remembered(c)) is not None}
+        unknown = [t for t in wanted if t not in self._current]
+        if unknown:
+            self.learn(self.site.pages_info(unknown, hashes=True))
+        return {t for t, sha1 in wanted.items() if (i := self._current.get(t)) is not None and i.sha1 == sha1}
+
+    def _remembered(self, change: PageChange) -> str | None:
+        if self.memory is None or change.fingerprint is None:
+            return None
+        return self.memory.sha1_for(change.title, self._key(change))
+
+    def _key(self, change: PageChange) -> str:
+        """A change's memory key: its fingerprint and what the engine adds to its transform."""
+        return fingerprint(change.fingerprint, change.replaces_redirect, self.respect_opt_out, self.bot_user)
 
     def run_phases(
-        self, phases: Iterable[Phase], *, states: Mapping[str, PageState] | None = None
+        self,
+        phases: Iterable[Phase],
+        *,
+        states: Mapping[str, PageState] | None = None,
+        census: Mapping[str, PageInfo] | None = None,
     ) -> SyncReport:
         """Run the phases in order, each as :meth:`run` would, as one run: a page may be changed in
         one phase only, and each phase's ``after`` is called with that phase's report before the next
@@ -251,6 +303,8 @@ class SyncEngine:
         have left it, so the report says what a real run would do).
         """
         known = dict(states or {})
+        if census:
+            self.learn(census)
         report = SyncReport()
         seen: set[str] = set()
         moved: set[str] = set()
@@ -267,6 +321,8 @@ class SyncEngine:
                     phase.after(done)
         finally:
             self.progress.finish()
+            if self.memory is not None and not self.site.dry_run:
+                self.memory.save()
         return report
 
     def _run_chunk(
@@ -283,12 +339,20 @@ class SyncEngine:
             if report is not None:
                 refused[change.title] = report
         self.checkpoint()
-        unread = [c.title for c in chunk if c.title not in refused and c.title not in known]
+        open_ = [c for c in chunk if c.title not in refused and c.title not in known]
+        proven = self.proven(open_)
+        unread = [c.title for c in open_ if c.title not in proven]
         read = {**self.site.read_pages(unread), **known} if unread else known
         out: list[PageReport] = []
         for change in chunk:
             if change.title in refused:
                 page = refused[change.title]
+            elif change.title in proven:
+                info = self._current[change.title]
+                page = PageReport(
+                    change.title, Outcome.UNCHANGED, change.kind, None, info.lastrevid, self.site.dry_run,
+                    base_revid=info.lastrevid,
+                )  # fmt: skip
             else:
                 self.checkpoint()
                 page = self._edit(change, read[change.title])
@@ -346,6 +410,10 @@ class SyncEngine:
         """Move one page through the site client's move point and note in ``known`` what changed."""
         pages = {move.source: source, move.target: target}
         result = self.site.move(move.source, move.target, move.summary, pages=pages)
+        for title in (move.source, move.target):
+            self._current.pop(title, None)
+        if self.memory is not None:
+            self.memory.forget((move.source, move.target))
         message = result.message
         if result.outcome is Outcome.MOVED:
             done = f"verschoben nach „{result.target}“"
@@ -379,8 +447,11 @@ class SyncEngine:
                 raise _Redirect
             if self.respect_opt_out and text and not bot_may_edit(text, self.bot_user):
                 raise _OptedOut
-            return change.transform(text)
+            wanted = change.transform(text)
+            outputs.append(wanted)
+            return wanted
 
+        outputs: list[str | None] = []  # what the transform returned, in step with ``bases``
         bases: list[PageState] = []  # every state the transform was applied to; the last is the base
         revid: int | None = None
         dry = self.site.dry_run
@@ -405,11 +476,31 @@ class SyncEngine:
             if outcome is Outcome.SKIPPED and message is None:
                 message = change.skip_reason
         base = bases[-1] if bases else None
+        self._current.pop(change.title, None)
+        self._remember(change, outcome, dry, base, outputs[-1] if outputs else None)
         return PageReport(
             change.title, outcome, change.kind, message, revid, dry,
             base_text=base.text if base is not None else None,
             base_revid=base.revid if base is not None else None,
         )  # fmt: skip
+
+    def _remember(
+        self, change: PageChange, outcome: Outcome, dry: bool, base: PageState | None, wanted: str | None
+    ) -> None:
+        """Note what this page's text is now, if the change left it converged: unchanged (the text
+        read), or saved (the text sent, as the wiki stores it). Anything else is forgotten, so the next
+        run reads the page again."""
+        if self.memory is None or change.fingerprint is None:
+            return
+        sha1 = None
+        if outcome is Outcome.UNCHANGED and base is not None and base.exists:
+            sha1 = hashlib.sha1(base.text.encode("utf-8")).hexdigest()  # the wiki's bytes, as read
+        elif outcome in (Outcome.CREATED, Outcome.CHANGED) and not dry and wanted is not None:
+            sha1 = text_sha1(wanted)
+        if sha1 is None:
+            self.memory.forget([change.title], self._key(change))
+        else:
+            self.memory.remember(change.title, sha1, self._key(change))
 
 
 def _as_moved(move: PageMove, source: PageState, target: PageState) -> dict[str, PageState]:

@@ -18,7 +18,8 @@ from ozgwiki.wiki.siteinfo import flag
 @dataclass(frozen=True)
 class PageInfo:
     """One page of ``prop=info``: whether it exists, whether it is a redirect, and when it was last
-    rendered (``touched``)."""
+    rendered (``touched``); with ``prop=revisions&rvprop=ids|sha1`` also the SHA-1 of its current text
+    (what :mod:`ozgwiki.engine.memory` compares)."""
 
     title: str
     exists: bool
@@ -26,6 +27,7 @@ class PageInfo:
     lastrevid: int | None = None
     ns: int | None = None
     redirect: bool = False
+    sha1: str | None = None
 
 
 @dataclass(frozen=True)
@@ -49,7 +51,8 @@ def pages(body: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
 
 
 def page_info(page: Mapping[str, Any]) -> PageInfo:
-    """A :class:`PageInfo` from one ``prop=info`` page entry."""
+    """A :class:`PageInfo` from one ``prop=info`` page entry (and its ``revisions``, when asked for)."""
+    revs = page.get("revisions") or [{}]
     return PageInfo(
         title=str(page["title"]),
         exists=not (flag(page, "missing") or flag(page, "invalid")),
@@ -57,6 +60,7 @@ def page_info(page: Mapping[str, Any]) -> PageInfo:
         lastrevid=page.get("lastrevid"),
         ns=page.get("ns"),
         redirect=flag(page, "redirect"),
+        sha1=revs[0].get("sha1") or None,
     )
 
 

@@ -402,7 +402,7 @@ def test_read_timeout_is_retried(wiki: lw.LocalWiki, proxy: FaultProxy) -> None:
     sleeps: list[float] = []
     site = make_site(wiki, api_url=proxy.api_url, sleeps=sleeps, request_timeout=SHORT_TIMEOUT)
     site.login()
-    assert site.batch_size  # read_pages' own first questions (paraminfo) are asked before the fault
+    assert site.batch_size  # read_pages' first question (userinfo: the batch size) comes before the fault
     proxy.inject("stall")
     state = site.read_pages(["Hauptseite"])["Hauptseite"]
     assert state.exists and state.revid

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import json
+import math
 import os
 import subprocess
 import sys
@@ -200,5 +201,10 @@ def test_end_to_end_real_steps_then_a_noop_run(run_config: Config, tmp_path: Pat
         if p["outcome"] in ("created", "changed")
     ]  # fmt: skip
     assert again["stats"]["created"] == again["stats"]["changed"] == 0
+    # The no-op budget of issue 13: ⌈pages / 500⌉ + 10 requests for the whole cron run, where pages are
+    # those the four bots look after (the importer's, the definitions, the overviews, the report): the
+    # page memory lets a run skip reading every page it left alone.
+    pages = sum(len(s["pages"]) for s in again["steps"])
+    assert again["stats"]["total_requests"] <= math.ceil(pages / 500) + 10, again["stats"]["requests"]
     log_text = (tmp_path / "state" / "ozgwiki-run.log").read_text()
     assert log_text.count("run started") == 2

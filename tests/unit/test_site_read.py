@@ -9,18 +9,6 @@ import fixtures_smw as fx
 import pytest
 import responses
 
-# No recording of action=paraminfo exists; this is MediaWiki 1.39's shape for the titles parameter.
-PARAMINFO = {
-    "paraminfo": {
-        "modules": [
-            {
-                "name": "query",
-                "parameters": [{"name": "titles", "multi": True, "limit": 50, "highlimit": 500}],
-            }
-        ]
-    }
-}
-
 
 @pytest.fixture
 def rsps():
@@ -34,7 +22,6 @@ def register_rights(rsps: responses.RequestsMock, *, high: bool) -> None:
     if not high:
         data["query"]["userinfo"]["rights"].remove("apihighlimits")
     fx.register(rsps, "userinfo_bot", body_override=data)
-    fx.register_body(rsps, "paraminfo", PARAMINFO)
 
 
 def fake_wiki_pages(request: Any) -> tuple[int, dict[str, str], str]:
@@ -94,17 +81,11 @@ def test_siteinfo_german_names_and_aliases_fv2() -> None:
 
 
 @pytest.mark.parametrize(("high", "size"), [(True, 500), (False, 50)], ids=["apihighlimits", "normal"])
-def test_batch_size_from_rights_and_paraminfo(monkeypatch, rsps, high, size) -> None:
+def test_batch_size_from_rights(monkeypatch, rsps, high, size) -> None:
     site, _ = fx.make_site(monkeypatch)
     register_rights(rsps, high=high)
     assert site.batch_size == size
-
-
-def test_batch_size_falls_back_when_paraminfo_fails(monkeypatch, rsps) -> None:
-    site, _ = fx.make_site(monkeypatch)
-    fx.register(rsps, "userinfo_bot")
-    fx.register_body(rsps, "paraminfo", {"error": {"code": "badvalue", "info": "no paraminfo"}})
-    assert site.batch_size == 500
+    assert [dict(parse_qsl(urlsplit(c.request.url).query)).get("action") for c in rsps.calls] == ["query"]
 
 
 # ---------------------------------------------------------------- read_pages
