@@ -31,7 +31,7 @@ from ozgwiki.engine import rails
 from ozgwiki.engine.bot import BotContext, StepResult
 from ozgwiki.engine.memory import fingerprint
 from ozgwiki.engine.rails import Rail
-from ozgwiki.engine.sync import Outcome, PageChange, PageMove, Phase, SyncReport
+from ozgwiki.engine.sync import Changes, Outcome, PageChange, PageMove, Phase, SyncReport
 from ozgwiki.errors import PageTextError
 from ozgwiki.render.plans import (
     KIND_LEIKA,
@@ -421,6 +421,15 @@ def redirect_change(plan: RedirectPlan) -> PageChange:
     )  # fmt: skip
 
 
+def _change_of(thing: ImportItem | RedirectPlan | DisambiguationPlan) -> PageChange:
+    """The engine's change of one of the import's pages."""
+    if isinstance(thing, ImportItem):
+        return thing.change()
+    if isinstance(thing, RedirectPlan):
+        return redirect_change(thing)
+    return disambiguation_change(thing)
+
+
 def disambiguation_text(plan: DisambiguationPlan) -> str:
     """The list of a Begriffsklärung page (the section the bot owns)."""
     lines = [f"* [[{title}]] – {what}" if what else f"* [[{title}]]" for title, what in plan.entries]
@@ -639,11 +648,11 @@ def run(ctx: BotContext, *, chunk: int = 500, allow_mass_retire: bool = False) -
     # (its SHA-1): the migration, the retirements and the engine's memory all work from it.
     census = site.census(0)
     existing = existing_leika_keys(census)
-    redirects = [redirect_change(r) for r in redirect_plans(scheme)]
+    id_redirects = redirect_plans(scheme)
     prover = ctx.engine()
     prover.learn(census)
-    proven = prover.proven(redirects)
-    targets = {r.title: r.target for r in redirect_plans(scheme)}
+    proven = prover.proven(Changes(id_redirects, redirect_change))
+    targets = {r.title: r.target for r in id_redirects}
     info, leads = migration_lookups(site, plans, census, {t: targets[t] for t in proven})
     moves = verified(site, plans, moves_for(plans, info, leads))
     kept = stuck(plans, info, leads)
@@ -655,11 +664,13 @@ def run(ctx: BotContext, *, chunk: int = 500, allow_mass_retire: bool = False) -
     plans = [dataclasses.replace(p, title=kept[p.title]) if p.title in kept else p for p in plans]
     planned = {p.key for p in plans if p.kind == KIND_LEIKA}
     items = import_items(plans, existing, retired_pages(site, sorted(existing - planned), census))
-    changes = [i.change() for i in items]  # a list, so a terminal's progress line knows the total
-    retired = prover.proven(c for c, i in zip(changes, items, strict=True) if i.retire_only)
+    retired = prover.proven(i.change() for i in items if i.retire_only)
     read = check_retirements(site, items, existing, ctx.catalogue.retired_keys, rail, retired)
-    changes += (r for r in redirects if r.title not in keeping)
-    changes += (disambiguation_change(d) for d in disambiguation_plans(plans, scheme))
+    # Sized, so a terminal's progress line knows the total; each change is made when its chunk runs.
+    changes = Changes(
+        [*items, *(r for r in id_redirects if r.title not in keeping), *disambiguation_plans(plans, scheme)],
+        _change_of,
+    )
     touched = {m.source for m in moves} | {m.target for m in moves}
     known = {t: s for t, s in read.items() if t not in touched}  # moved pages: read anew
     # Pages reached through the bot's own ID redirects are the bot's too: a page it moves away from an

@@ -73,6 +73,22 @@ class PageChange:
     fingerprint: str | None = None
 
 
+class Changes:
+    """The changes of a run, each made only when the engine reaches its chunk: the count is known up
+    front (a terminal's progress line shows the total), but a run of 100,000 pages never holds
+    100,000 changes with their closures at once. ``make`` turns one of ``sources`` into its change."""
+
+    def __init__(self, sources: Sequence[Any], make: Callable[[Any], PageChange]) -> None:
+        self.sources = sources
+        self.make = make
+
+    def __len__(self) -> int:
+        return len(self.sources)
+
+    def __iter__(self) -> Iterator[PageChange]:
+        return (self.make(source) for source in self.sources)
+
+
 @dataclass(frozen=True)
 class PageMove:
     """A page a bot wants under a new title: ``source`` moved to ``target``, the wiki leaving a redirect.
@@ -109,7 +125,9 @@ class PageReport:
 
     ``base_text`` / ``base_revid`` are the page as it was when the transform was last applied to it
     (after an edit conflict: the re-read), so a bot can describe what its edit changed without
-    remembering what its transform saw; None when the transform never ran (refused, invalid title).
+    remembering what its transform saw; None when the transform never ran (refused, invalid title,
+    proven unchanged by the memory). An unchanged page keeps only ``base_revid``: its text is the
+    wiki's as it was, and holding it would make memory grow with the run instead of the chunk.
     ``base_revid`` is None for a page that did not exist. Neither appears in :meth:`as_dict`.
     A move is reported under its source title, with the page as read before the move as its base.
     """
@@ -478,9 +496,12 @@ class SyncEngine:
         base = bases[-1] if bases else None
         self._current.pop(change.title, None)
         self._remember(change, outcome, dry, base, outputs[-1] if outputs else None)
+        # An unchanged page's text is the wiki's as it was: keeping it would make a run over 60,000
+        # unchanged pages hold every text until it ends (memory growing with the run, not the chunk).
+        kept = base is not None and outcome is not Outcome.UNCHANGED
         return PageReport(
             change.title, outcome, change.kind, message, revid, dry,
-            base_text=base.text if base is not None else None,
+            base_text=base.text if kept and base is not None else None,
             base_revid=base.revid if base is not None else None,
         )  # fmt: skip
 
