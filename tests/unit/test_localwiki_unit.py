@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import socket
 import stat
 import string
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -137,6 +139,53 @@ def test_settings_load_parserfunctions_and_scribunto_by_path() -> None:
     )
     assert "wfLoadExtension( 'ParserFunctions', " in text
     assert "$wgScribuntoEngineConf['luastandalone']['luaPath'] = '/usr/bin/lua5.1';" in text
+
+
+def _engine_line(text: str) -> str:
+    lines = [line for line in text.splitlines() if line.startswith("$wgScribuntoDefaultEngine")]
+    assert len(lines) == 1
+    return lines[0]
+
+
+def test_settings_pick_luasandbox_only_when_php_has_it() -> None:
+    """In-process Lua where php-luasandbox is loaded; luastandalone (lua5.1) on a PHP without it."""
+    line = _engine_line(_render())
+    assert "extension_loaded( 'luasandbox' )" in line
+    assert "'luasandbox'" in line.split("?", 1)[1].split(":", 1)[0]
+    assert "'luastandalone'" in line.rsplit(":", 1)[1]
+
+
+@pytest.mark.skipif(not shutil.which("php"), reason="needs php")
+def test_settings_engine_falls_back_on_a_php_without_the_extension() -> None:
+    """``php -n`` loads no extension ini: the same line must then choose luastandalone."""
+    line = _engine_line(_render())
+    code = line.replace("$wgScribuntoDefaultEngine = ", "echo ", 1)
+    proc = subprocess.run(["php", "-n", "-r", code], capture_output=True, text=True, check=True)
+    assert proc.stdout == "luastandalone"
+
+
+# php -n loads no extension; APCu's own function is stood in for, so the test needs no php-apcu.
+WITH_APCU = "function apcu_enabled() { return true; } "
+
+
+@pytest.mark.parametrize(("prelude", "wanted"), [("", "none"), (WITH_APCU, "apcu")], ids=["without", "with"])
+def test_settings_use_apcu_as_object_cache_only_when_php_has_it(prelude: str, wanted: str) -> None:
+    """With APCu loaded the object cache is APCu, without it none; sessions stay in the database."""
+    text = _render()
+    assert "$wgSessionCacheType = CACHE_DB;" in text
+    [line] = [x for x in text.splitlines() if x.startswith("$wgMainCacheType")]
+    code = prelude + "const CACHE_NONE = 'none'; const CACHE_ACCEL = 'apcu'; "
+    code += line.replace("$wgMainCacheType = ", "echo ", 1)
+    probe = subprocess.run(["php", "-n", "-r", code], capture_output=True, text=True, check=False)
+    assert probe.stdout == wanted, probe.stderr
+
+
+def test_apt_installs_luasandbox_without_requiring_it() -> None:
+    from ozgwiki.localwiki import software
+
+    assert "php-luasandbox" in software.APT_PACKAGES
+    assert "luasandbox" not in software.PHP_MODULES
+    assert "php-apcu" in software.APT_PACKAGES and "apcu" not in software.PHP_MODULES
 
 
 def test_settings_keep_everything_in_the_folder() -> None:

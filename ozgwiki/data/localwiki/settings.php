@@ -31,12 +31,27 @@ $wgShowExceptionDetails = true;
 // key lists, checks each key and stores only known ones). Debian keeps bundled extensions in
 // extensions-core/, hence the explicit paths.
 @@EXTENSIONS@@
-$wgScribuntoDefaultEngine = 'luastandalone';
+// Lua runs in-process with Debian's php-luasandbox (the engine production wikis use): luastandalone
+// starts a lua5.1 process for every parse and talks to it through a pipe, about 18 ms of server CPU per
+// saved page with a template (bench/server_cost.py). Decided here at runtime, so a machine without the
+// package still works.
+$wgScribuntoDefaultEngine = extension_loaded( 'luasandbox' ) ? 'luasandbox' : 'luastandalone';
 $wgScribuntoEngineConf['luastandalone']['luaPath'] = @@LUA@@;
+
+// An object cache, as every production wiki has one (APCu, memcached, Redis): without it MediaWiki
+// rebuilds what it caches (messages, parsed sidebar, revision texts) on every request, about a fifth of
+// the server CPU a saved page costs here (bench/server_cost.py). APCu lives in the php -S process,
+// so sessions stay in the database, where they survive a restart of the server.
+$wgMainCacheType = ( function_exists( 'apcu_enabled' ) && apcu_enabled() ) ? CACHE_ACCEL : CACHE_NONE;
+$wgSessionCacheType = CACHE_DB;
 
 // MediaWiki 1.39 gives the bot group no 'noratelimit': 90 edits per minute. A production wiki may keep
 // that limit, so the client must still handle 'ratelimited'.
 $wgGroupPermissions['bot']['noratelimit'] = true;
+
+// `ozgwiki import --bulk` loads an empty wiki through the XML import (docs/operations.md): the bot group
+// may import uploaded XML (not from other wikis: no $wgImportSources); its bot password has the grant.
+$wgGroupPermissions['bot']['importupload'] = true;
 
 // api.php never runs jobs, page views would run them at random: here jobs run only when asked
 // (`ozgwiki localwiki run-jobs`), so a bot or test that forgets to run them fails the same way every time.
