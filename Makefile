@@ -53,9 +53,21 @@ demo: wiki
 	@$(BIN)/ozgwiki localwiki run-jobs
 	@$(BIN)/ozgwiki localwiki urls
 
-bench: install
-	$(BIN)/python -m bench
+# The benchmarks of issue 13 (bench/run.py): their own environment, because pywikibot (a contender) must
+# not enter .venv; their own wikis under $TMPDIR (never the demo wiki). BENCH_ARGS="--quick" for a short
+# run, "--port N --dir PATH" to move them. Writes docs/benchmarks.md and docs/benchmarks.svg.
+BENCH_VENV  ?= .venv-bench
+BENCH_STAMP := $(BENCH_VENV)/.installed
+BENCH_ARGS  ?=
+
+$(BENCH_STAMP): pyproject.toml
+	@$(PYTHON) -m venv $(BENCH_VENV) 2>/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv && $(PYTHON) -m venv $(BENCH_VENV); }
+	$(BENCH_VENV)/bin/pip install --quiet --disable-pip-version-check -e '.[bench]'
+	@touch $@
+
+bench: $(BENCH_STAMP)
+	OZGWIKI_BENCH_COMMAND='make bench$(if $(BENCH_ARGS), BENCH_ARGS="$(BENCH_ARGS)")' $(BENCH_VENV)/bin/python -m bench $(BENCH_ARGS)
 
 clean:
 	-$(BIN)/ozgwiki localwiki down
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(BENCH_VENV) .pytest_cache .ruff_cache

@@ -1,0 +1,48 @@
+"""The pages every contender writes: the texts ``ozgwiki import`` would write into an empty wiki.
+
+Computed with ozgwiki's pure code (the title scheme, the page plans, the importer's transforms of an
+empty page), so the bare loop, mwclient and pywikibot write byte for byte what ozgwiki writes: the
+content pages, the ID-title redirects and the Begriffsklärungen, in the importer's order.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from ozgwiki.bots import importer
+from ozgwiki.definitions import schema
+from ozgwiki.domain.model import Catalogue
+from ozgwiki.render import plans as page_plans
+
+
+@dataclass(frozen=True)
+class Target:
+    """One page: its title, the text a first import writes, and the importer's kind of page."""
+
+    title: str
+    text: str
+    kind: str
+
+
+def import_targets(catalogue: Catalogue) -> list[Target]:
+    """Every page a first import of ``catalogue`` writes into an empty wiki, in the importer's order."""
+    scheme = page_plans.title_scheme(catalogue, schema.load())
+    plans = page_plans.plan_pages(catalogue, scheme)
+    out = [Target(i.title, i.transform(""), i.kind) for i in importer.import_items(plans, ())]
+    for r in page_plans.redirect_plans(scheme):
+        text = importer.redirect_change(r).transform("")
+        if text is not None:
+            out.append(Target(r.title, text, importer.REDIRECT_KIND))
+    for d in page_plans.disambiguation_plans(plans, scheme):
+        text = importer.disambiguation_change(d).transform("")
+        if text is not None:
+            out.append(Target(d.title, text, importer.DISAMBIGUATION_KIND))
+    return out
+
+
+def write_targets(targets: list[Target], path: Path) -> Path:
+    """Write ``{title: text}`` (in order) for the workers, which must not need ozgwiki to read it."""
+    path.write_text(json.dumps({t.title: t.text for t in targets}, ensure_ascii=False), encoding="utf-8")
+    return path
