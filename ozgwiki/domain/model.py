@@ -336,7 +336,7 @@ def split_efa(name: str) -> tuple[str, str | None]:
     return name[: m.start()].strip(), m[1].strip()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Themenfeld:
     """One of the 14 OZG-Themenfelder, or an extra one such as Basisdienste (which has no Lagen)."""
 
@@ -345,7 +345,7 @@ class Themenfeld:
     beschreibung: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Lage:
     """A Lebens- or Geschäftslage; each belongs to exactly one Themenfeld."""
 
@@ -354,7 +354,7 @@ class Lage:
     art: LageArt | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class OzgLeistung:
     """An OZG-Leistung (Leistungsbündel) of the Umsetzungskatalog with NRW's own attributes.
 
@@ -373,7 +373,7 @@ class OzgLeistung:
     leika_schluessel: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class LeikaLeistung:
     """A LeiKa-Leistung of the catalogue: one row of the spreadsheet with a real key.
 
@@ -392,7 +392,7 @@ class LeikaLeistung:
     ozg_id: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Kommune:
     """A Gemeinde, Kreis or the Städteregion in NRW. ``kreis`` is the AGS of its Kreis, if any."""
 
@@ -406,7 +406,7 @@ class Kommune:
     einwohner: int | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Umsetzungsprojekt:
     """An OZG-Umsetzungsprojekt of the NRW roadmap."""
 
@@ -421,7 +421,7 @@ class Umsetzungsprojekt:
     beschreibung: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Steckbrief:
     """Profile of a municipal online service ("Online-Dienst"). ``beispiel`` marks sample content."""
 
@@ -439,7 +439,7 @@ def _index(items: Iterable[Any], key: str) -> Mapping[Any, Any]:
     return MappingProxyType({getattr(i, key): i for i in items})
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Catalogue:
     """The whole validated catalogue, with lookups by natural key and a few derived views.
 

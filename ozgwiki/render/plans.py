@@ -104,7 +104,7 @@ PROJEKT_PARAMS: tuple[str, ...] = (
 )  # fmt: skip
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PagePlan:
     """One page the catalogue asks for: title, template and the raw values of the owned parameters.
 
@@ -315,7 +315,7 @@ def plan_pages(catalogue: Catalogue, scheme: TitleScheme | None = None) -> list[
     return plans
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RedirectPlan:
     """An ID title that leads to the page titled by name (``Kommune 05554004`` → ``Ahaus``)."""
 
@@ -323,7 +323,7 @@ class RedirectPlan:
     target: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class DisambiguationPlan:
     """A name several things share, and the page of each (title, what it is) in catalogue order."""
 

@@ -15,7 +15,7 @@ from typing import Any
 from ozgwiki.wiki.siteinfo import flag
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PageInfo:
     """One page of ``prop=info``: whether it exists, whether it is a redirect, and when it was last
     rendered (``touched``); with ``prop=revisions&rvprop=ids|sha1`` also the SHA-1 of its current text
@@ -30,7 +30,7 @@ class PageInfo:
     sha1: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Revision:
     """One revision of ``prop=revisions`` with ``rvprop=ids|content``: its id and main-slot text."""
 
