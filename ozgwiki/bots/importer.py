@@ -85,7 +85,7 @@ class Delta(StrEnum):
     RETIRED = "retired"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Examined:
     """A page's owned parameters before the edit, compared with what the bot wants.
 
@@ -119,7 +119,7 @@ def examine(text: str, exists: bool, template: str, wanted: Mapping[str, str]) -
     return Examined(exists, old, rewritten, changed)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ImportItem:
     """One page of the import: its title, the parameters to set, and whether it only retires a key.
 

@@ -44,7 +44,7 @@ _T = TypeVar("_T")
 ATTENTION = frozenset({Outcome.SKIPPED, Outcome.OPTED_OUT, Outcome.CONFLICT, Outcome.ERROR})
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PageChange:
     """What a bot wants of one page.
 
@@ -89,7 +89,7 @@ class Changes:
         return (self.make(source) for source in self.sources)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PageMove:
     """A page a bot wants under a new title: ``source`` moved to ``target``, the wiki leaving a redirect.
 
@@ -103,7 +103,7 @@ class PageMove:
     kind: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Phase:
     """Changes the engine finishes before it starts on the next phase of the same run.
 
@@ -119,7 +119,7 @@ class Phase:
     moves: Sequence[PageMove] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PageReport:
     """The result for one page.
 
