@@ -27,7 +27,10 @@ What it emulates (MediaWiki 1.39, ``formatversion=2`` only -- the only one the c
   ``noredirect``; over a single-revision redirect to the page as MediaWiki allows; ``movetalk`` while
   there is no talk page; refusals set with :meth:`FakeWiki.refuse`);
 * ``action=purge``, ``action=paraminfo`` (the recorded answer), ``maxlag`` on request
-  (:attr:`FakeWiki.lagged`).
+  (:attr:`FakeWiki.lagged`);
+* ``action=import`` of an uploaded XML document (multipart, ``importupload`` right): revisions stored as
+  sent under the document's timestamps and authors, a null revision and an ``import/upload`` log entry
+  per page, a revision with the timestamp and SHA-1 of one the page has skipped.
 
 Anything else raises :class:`NotEmulated`, so a test cannot pass on a request the fake only guesses.
 People act through methods, not HTTP: :meth:`FakeWiki.edit_as`, :meth:`FakeWiki.delete`,
@@ -39,10 +42,13 @@ is kept in :attr:`FakeWiki.calls`.
 
 from __future__ import annotations
 
+import email.parser
+import email.policy
 import hashlib
 import json
 import re
 import unicodedata
+import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -54,6 +60,7 @@ import fixtures_smw as fx
 import responses
 
 from ozgwiki.config import RetryConfig, WikiConfig
+from ozgwiki.render.xmldump import EXPORT_NS, sha1_base36
 from ozgwiki.wiki.site import Site
 
 API_URL = fx.API_URL
@@ -195,6 +202,8 @@ class Session:
     user: str | None = None
     login_token: str | None = None
     csrf_token: str | None = None
+    #: The bot password logged in with (``User@BotName``): one user may have several, granting more or less.
+    login: str | None = None
 
 
 @dataclass(frozen=True)
@@ -217,6 +226,8 @@ class Call:
     params: dict[str, str]
     kind: str
     answer: dict[str, Any] = field(default_factory=dict)
+    #: Files sent as multipart/form-data (``action=import``'s ``xml``): name -> content.
+    files: dict[str, bytes] = field(default_factory=dict)
     #: Who saved a new revision with this request, and the page's title as the wiki spells it
     #: (``action=edit`` only; None: nothing was saved).
     saved_by: str | None = None
@@ -572,10 +583,10 @@ class FakeWiki:
     # ------------------------------------------------------------------ HTTP
 
     def _respond(self, request: Any) -> tuple[int, dict[str, str], str]:
-        params = fx.params_of(request)
+        params, files = _form_of(request)
         headers: dict[str, str] = {"Content-Type": "application/json; charset=utf-8"}
         session = self._session(request, headers)
-        call = Call(request.method, params, self._kind(params))
+        call = Call(request.method, params, self._kind(params), files=files)
         self.calls.append(call)
         queued = self._before_next.get(call.kind)
         if queued:  # before anything is answered, so even a refused request finds the wiki changed
@@ -625,7 +636,7 @@ class FakeWiki:
 
     def _dispatch(self, call: Call, session: Session) -> dict[str, Any]:
         p, action = call.params, call.params.get("action")
-        if action in ("edit", "move", "purge", "login") and call.method != "POST":
+        if action in ("edit", "move", "purge", "login", "import") and call.method != "POST":
             raise ApiFailure("mustbeposted", f'The "{action}" module requires a POST request.')
         if action == "login":
             return self._login(p, session)
@@ -635,6 +646,8 @@ class FakeWiki:
             return self._purge(p)
         if action == "move":
             return self._move_request(call, session)
+        if action == "import":
+            return self._import(call, session)
         if action == "paraminfo":
             if p.get("modules") != "query":
                 raise NotEmulated(f"paraminfo is recorded for modules=query only: {p}")
@@ -697,9 +710,12 @@ class FakeWiki:
                 }
             }
         session.user, session.login_token, session.csrf_token = account.user, None, None
+        session.login = account.login
         return {"login": {"result": "Success", "lguserid": account.userid, "lgusername": account.user}}
 
     def _account(self, session: Session) -> Account | None:
+        if session.login in self.accounts and self.accounts[session.login].user == session.user:
+            return self.accounts[session.login]
         return next((a for a in self.accounts.values() if a.user == session.user), None)
 
     def _userinfo(self, p: Mapping[str, str], session: Session) -> dict[str, Any]:
@@ -1172,6 +1188,69 @@ class FakeWiki:
         call.saved_by, call.saved_title = user, title
         return {"edit": result}
 
+    def _import(self, call: Call, session: Session) -> dict[str, Any]:
+        """``action=import`` of an uploaded export document, as MediaWiki 1.39 does it for a wiki user:
+        each ``<revision>`` stored as sent (no save rules: an import runs no pre-save transform) under
+        its own timestamp, attributed to its ``<username>`` -- a user the wiki knows keeps the name with
+        ``assignknownusers``, others get ``<interwikiprefix>>`` -- then, for a page that got a revision,
+        a null revision by the importer and an ``import/upload`` log entry. A revision whose page
+        already has one with the same timestamp and SHA-1 is skipped (a resent request). Invalid titles
+        are skipped, as the wiki does (with a notice, not an error)."""
+        p = call.params
+        _only(p, {"interwikiprefix", "assignknownusers", "summary", "token", "xml"})
+        self._check_csrf(p, session)
+        account = self._account(session)
+        if account is None or "importupload" not in account.rights:
+            raise ApiFailure("cantimport-upload", "You don't have permission to import uploaded pages.")
+        if not p.get("interwikiprefix"):
+            raise ApiFailure("missingparam", 'The "interwikiprefix" parameter must be set.')
+        if "xml" not in call.files:
+            raise NotEmulated("action=import without an uploaded xml file (interwiki imports)")
+        known = {a.user for a in self.accounts.values()} if p.get("assignknownusers") else set()
+        ns_ = {"mw": EXPORT_NS}
+        summary = p.get("summary", "")
+        out = []
+        for node in ET.fromstring(call.files["xml"]).findall("mw:page", ns_):
+            try:
+                ns, title = self._normalise(node.findtext("mw:title", "", ns_))
+            except ApiFailure:
+                continue
+            imported = 0
+            for rev in node.findall("mw:revision", ns_):
+                text = rev.findtext("mw:text", "", ns_)
+                stamp = rev.findtext("mw:timestamp", "", ns_) or self._tick()
+                sha1 = rev.findtext("mw:sha1", None, ns_)
+                page = self.pages.get(title)
+                if (
+                    page is not None
+                    and sha1
+                    and any(r.timestamp == stamp and sha1_base36(r.text) == sha1 for r in page.revisions)
+                ):
+                    continue
+                name = rev.findtext("mw:contributor/mw:username", "", ns_)
+                user = name if name in known else f"{p['interwikiprefix']}>{name}"
+                if page is None:
+                    page = self.pages[title] = Page(self._next("page"), ns, title)
+                parent = page.revisions[-1].revid if page.revisions else 0
+                page.revisions.append(
+                    Revision(
+                        self._next("rev"), parent, user, stamp, text, rev.findtext("mw:comment", "", ns_)
+                    )
+                )
+                imported += 1
+            if imported:
+                page = self.pages[title]
+                note = f"{imported} Version{'en' if imported > 1 else ''} importiert"
+                null = Revision(self._next("rev"), page.latest.revid, account.user, self._tick(), page.text,
+                                f"{note}: {summary}" if summary else note, minor=True)  # fmt: skip
+                page.revisions.append(null)
+                page.touched = null.timestamp
+                self._log(
+                    "import", "upload", ns, title, page.pageid, account.user, summary, {"count": imported}
+                )
+            out.append({"ns": ns, "title": title, "revisions": imported})
+        return {"import": out}
+
     def _check_csrf(self, p: Mapping[str, str], session: Session) -> None:
         if not p.get("token"):
             raise ApiFailure("missingparam", 'The "token" parameter must be set.')
@@ -1296,6 +1375,28 @@ def _redirect_target(text: str) -> str | None:
     """The raw target of a redirect page (``#WEITERLEITUNG [[X]]`` or ``#REDIRECT [[X]]``), else None."""
     match = re.match(r"\s*#(?:REDIRECT|WEITERLEITUNG)\s*:?\s*\[\[([^\]|#]+)", text, flags=re.I)
     return " ".join(match.group(1).replace("_", " ").split()) if match else None
+
+
+def _form_of(request: Any) -> tuple[dict[str, str], dict[str, bytes]]:
+    """The request's parameters and, for a multipart/form-data POST, its uploaded files."""
+    kind = request.headers.get("Content-Type", "")
+    if not kind.startswith("multipart/form-data"):
+        return fx.params_of(request), {}
+    raw = request.body if isinstance(request.body, bytes) else request.body.encode()
+    message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(
+        f"Content-Type: {kind}\r\n\r\n".encode() + raw
+    )
+    params: dict[str, str] = {}
+    files: dict[str, bytes] = {}
+    for part in message.iter_parts():
+        name = part.get_param("name", header="content-disposition")
+        content = part.get_payload(decode=True) or b""
+        if part.get_filename() is not None:
+            files[str(name)] = content
+            params[str(name)] = ""  # present, as MediaWiki sees an upload parameter
+        else:
+            params[str(name)] = content.decode("utf-8")
+    return params, files
 
 
 def _only(p: Mapping[str, str], allowed: set[str]) -> None:

@@ -29,6 +29,12 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--catalogue", metavar="PATH", help=SPEC_HELP + " (default: the configured one)")
     add_source_options(p)
     add_override_option(p)
+    p.add_argument(
+        "--bulk",
+        action="store_true",
+        help="first load of an EMPTY wiki through MediaWiki's XML import (needs the importupload right, "
+        "see docs/operations.md); refused when any of the pages exists; a normal import follows",
+    )
     p.set_defaults(func=run)
 
 
@@ -47,8 +53,25 @@ def run(args: argparse.Namespace) -> int:
     if source is not None:
         chosen = source
         ctx.load_catalogue = lambda: catalogue.load(chosen)
+    loaded = None
+    if args.bulk:
+        # The XML import loads the empty wiki; the normal import that follows finds nothing to do but
+        # proves it (and would finish what the load missed). In a dry run the load says what it would do.
+        from ozgwiki.bots import bulk
+
+        loaded = bulk.run(ctx)
+        if args.format == "text":
+            print(f"{loaded.name} --bulk: {loaded.summary}")
+            print_attention(loaded.report)
+        if ctx.site.dry_run:
+            if args.format == "json":
+                print_json(loaded.as_dict())
+            return loaded.exit_code
     with progress(ctx, args, "import"):
         result = importer.run(ctx, allow_mass_retire=args.allow_mass_retire)
+    if loaded is not None:
+        result.data["bulk"] = loaded.as_dict()
+        result.findings += sum(1 for p in loaded.report.pages if p.outcome.value == "error")
     if args.format == "json":
         print_json(result.as_dict())
     else:

@@ -19,7 +19,8 @@ Decisions, each measured on Debian 12 (MediaWiki 1.39, PHP 8.2, SQLite):
 * **Least privilege for the bot**: groups ``bot`` + ``interface-admin`` (``editinterface`` for
   ``MediaWiki:Sidebar``; ``sysop`` would add delete/block/protect), bot-password grants ``basic``,
   ``highvolume``, ``editpage``, ``createeditmovepage``, ``editinterface`` (not ``editsiteconfig``: no
-  site CSS/JS).
+  site CSS/JS), ``import`` with ``importupload`` for the bot group (``ozgwiki import --bulk``, the XML
+  first load; not ``import`` from other wikis).
 * **Idempotent** ``up``: a set-up, running wiki costs one HTTP request. A lock file serialises
   ``up``/``down``/``reset`` of several engineers sharing one folder.
 

@@ -20,7 +20,7 @@ ADMIN_USER = "Admin"
 BOT_USER = "OzgBot"
 EDITOR_USER = "Redakteurin"
 BOT_GROUPS = ("bot", "interface-admin")
-BOT_GRANTS = ("basic", "highvolume", "editpage", "createeditmovepage", "editinterface")
+BOT_GRANTS = ("basic", "highvolume", "editpage", "createeditmovepage", "editinterface", "import")
 EDITOR_GRANTS = ("basic", "editpage", "createeditmovepage")
 
 #: createBotPassword.php accepts anything, but login only works for ``^[0-9a-w]{32,}$``.

@@ -229,6 +229,16 @@ def error_detail(error: Mapping[str, Any], code: str) -> str:
     return " ".join(detail.split())
 
 
+@dataclasses.dataclass(frozen=True)
+class Upload:
+    """A file sent as a parameter of a POST request (``multipart/form-data``), such as the XML document
+    of ``action=import``. Immutable bytes, so a retry sends it again unchanged."""
+
+    filename: str
+    content: bytes = dataclasses.field(repr=False)
+    mimetype: str = "application/octet-stream"
+
+
 class Transport:
     """Sends API requests for one wiki: adds the standard parameters, retries, maps errors, counts.
 
@@ -254,14 +264,20 @@ class Transport:
         only help another one, such as reading the rate limits while a save waits).
         """
         full: dict[str, str] = {"action": action}
+        files: dict[str, tuple[str, bytes, str]] = {}
         for key, value in params.items():
             if value is None or value is False:
+                continue
+            if isinstance(value, Upload):
+                files[key] = (value.filename, value.content, value.mimetype)
                 continue
             full[key] = "1" if value is True else str(value)
         full.update(format="json", formatversion="2", maxlag=str(self.wiki.maxlag))
         if assert_user and action != "login":
             full["assert"] = "user"
         get = method.upper() == "GET"
+        if files and get:
+            raise ValueError(f"action={action}: a file upload needs a POST request")
         policy = self.retry if retry else dataclasses.replace(self.retry, max_attempts=1)
         run = policy.start(f"{self.api_url} action={action}", quiet=not retry)
         while True:
@@ -272,6 +288,7 @@ class Transport:
                     self.api_url,
                     params=full if get else None,
                     data=None if get else full,
+                    files=files or None,
                     timeout=self.wiki.request_timeout,
                 )
             except (requests.Timeout, requests.ConnectionError, *BROKEN_ANSWER) as exc:
