@@ -153,7 +153,15 @@ class HttpCounter:
 
 
 def peak_rss_mb() -> float:
-    """This process's peak resident set size in MB (Linux reports ``ru_maxrss`` in KiB)."""
+    """This process's peak resident set size in MB: ``VmHWM`` of ``/proc/self/status`` (the peak of
+    this program since its exec). Not ``ru_maxrss``: Linux carries that over ``exec``, so a worker
+    started by a bigger parent would report the parent's peak."""
+    try:
+        for line in Path("/proc/self/status").read_text(encoding="ascii").splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 

@@ -14,6 +14,8 @@ from typing import Any
 
 import pytest
 
+from ozgwiki.config import LOCALWIKI_DIR_ENV, localwiki_dir
+
 SHARED = os.path.realpath(Path(__file__).resolve().parents[2] / "shared")
 EVENTS = frozenset({"open", "os.listdir", "os.scandir"})
 _seen: list[str] = []
@@ -60,7 +62,9 @@ def _no_shared_access() -> Any:
 def _own_state_folder(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
     """A config built in code keeps its state (the page memory, the validate state) in ``./state``:
     each test runs in a folder of its own, so no test writes into the checkout and no test's memory
-    makes another skip its reads."""
+    makes another skip its reads. The local wiki stays where it was found (``./.localwiki`` of the
+    checkout, unless ``$OZGWIKI_LOCALWIKI_DIR`` names another)."""
+    monkeypatch.setenv(LOCALWIKI_DIR_ENV, str(localwiki_dir()))
     monkeypatch.chdir(tmp_path_factory.mktemp("cwd"))
 
 
