@@ -209,6 +209,7 @@ class LocalWiki(InstallMixin, ServerMixin, SoftwareMixin):
         php: str = "php",
         ready_timeout: float = READY_TIMEOUT,
         job_queue_lag_factor: int | None = None,
+        object_cache: bool = True,
     ) -> None:
         self.directory = Path(directory).absolute() if directory is not None else localwiki_dir()
         self.port = port if port is not None else port_from_env()
@@ -216,6 +217,9 @@ class LocalWiki(InstallMixin, ServerMixin, SoftwareMixin):
         self.php = php
         self.ready_timeout = ready_timeout
         self.job_queue_lag_factor = job_queue_lag_factor
+        # False: no object cache even where PHP has APCu, so state a test changes behind the wiki's
+        # back (rate-limit counters, the job count maxlag reads) is seen at once, as on the database.
+        self.object_cache = object_cache
 
     # -- where things are
 

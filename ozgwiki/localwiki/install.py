@@ -123,6 +123,7 @@ class InstallMixin:
             extension_jsons=jsons,
             lua_path=shutil.which(LUA) or f"/usr/bin/{LUA}",
             job_queue_lag_factor=self.job_queue_lag_factor,
+            object_cache=self.object_cache,
         )
         if _write_if_changed(self.path(SETTINGS_FILE), text):
             log.info("wrote %s", self.path(SETTINGS_FILE))

@@ -29,6 +29,7 @@ def render_settings(
     extension_jsons: Sequence[Path],
     lua_path: str,
     job_queue_lag_factor: int | None = None,
+    object_cache: bool = True,
 ) -> str:
     """Render ``ozgwiki-settings.php`` from the template in the package data."""
     template = resources.files("ozgwiki.data").joinpath("localwiki", SETTINGS_TEMPLATE).read_text("utf-8")
@@ -47,6 +48,11 @@ def render_settings(
         ),
         "LUA": php_string(lua_path),
         "JOB_QUEUE_LAG": lag,
+        "OBJECT_CACHE": (
+            "( function_exists( 'apcu_enabled' ) && apcu_enabled() ) ? CACHE_ACCEL : CACHE_NONE"
+            if object_cache
+            else "CACHE_NONE"
+        ),
     }
     text = re.sub(r"@@([A-Z_]+)@@", lambda m: values[m.group(1)], template)
     return text

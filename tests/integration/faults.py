@@ -61,7 +61,8 @@ def free_port() -> int:
 @contextmanager
 def own_wiki(directory: Path, **kwargs: Any) -> Iterator[lw.LocalWiki]:
     """A fresh local wiki in ``directory`` on a free port, stopped afterwards whatever happens."""
-    wiki = lw.LocalWiki(directory, free_port(), **kwargs)
+    # No object cache: the faults change counters and queues behind the wiki's back (clear_rate_limits).
+    wiki = lw.LocalWiki(directory, free_port(), object_cache=False, **kwargs)
     try:
         wiki.up()
         yield wiki

@@ -180,6 +180,15 @@ def test_settings_use_apcu_as_object_cache_only_when_php_has_it(prelude: str, wa
     assert probe.stdout == wanted, probe.stderr
 
 
+def test_a_wiki_may_go_without_object_cache() -> None:
+    """The fault tests' wikis: counters a test clears in the database must not live in APCu."""
+    text = lw.render_settings(
+        server="http://127.0.0.1:8099", directory=Path("/srv/wiki"), extension_jsons=[],
+        lua_path="/usr/bin/lua5.1", object_cache=False,
+    )  # fmt: skip
+    assert "$wgMainCacheType = CACHE_NONE;" in text.splitlines()
+
+
 def test_apt_installs_luasandbox_without_requiring_it() -> None:
     from ozgwiki.localwiki import software
 

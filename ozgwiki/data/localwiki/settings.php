@@ -42,7 +42,7 @@ $wgScribuntoEngineConf['luastandalone']['luaPath'] = @@LUA@@;
 // rebuilds what it caches (messages, parsed sidebar, revision texts) on every request, about a fifth of
 // the server CPU a saved page costs here (bench/server_cost.py). APCu lives in the php -S process,
 // so sessions stay in the database, where they survive a restart of the server.
-$wgMainCacheType = ( function_exists( 'apcu_enabled' ) && apcu_enabled() ) ? CACHE_ACCEL : CACHE_NONE;
+$wgMainCacheType = @@OBJECT_CACHE@@;
 $wgSessionCacheType = CACHE_DB;
 
 // MediaWiki 1.39 gives the bot group no 'noratelimit': 90 edits per minute. A production wiki may keep
