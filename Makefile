@@ -66,7 +66,7 @@ $(BENCH_STAMP): pyproject.toml
 	@touch $@
 
 bench: $(BENCH_STAMP)
-	OZGWIKI_BENCH_COMMAND='make bench$(if $(BENCH_ARGS), BENCH_ARGS="$(BENCH_ARGS)")' $(BENCH_VENV)/bin/python -m bench $(BENCH_ARGS)
+	OZGWIKI_BENCH_COMMAND='$(if $(OZGWIKI_SMW_CONFIG),OZGWIKI_SMW_CONFIG=$(OZGWIKI_SMW_CONFIG) )make bench$(if $(BENCH_ARGS), BENCH_ARGS="$(BENCH_ARGS)")' $(BENCH_VENV)/bin/python -m bench $(BENCH_ARGS)
 
 clean:
 	-$(BIN)/ozgwiki localwiki down
