@@ -73,13 +73,7 @@ class BenchWiki:
     def fresh(self) -> int:
         """Stop the server, put the snapshot back, start it; returns the server's pid."""
         self.wiki.down()
-        for child in self.directory.iterdir() if self.directory.is_dir() else ():
-            if child.name == ".lock":
-                continue
-            if child.is_dir() and not child.is_symlink():
-                shutil.rmtree(child)
-            else:
-                child.unlink()
+        self.wiki._wipe()  # the local wiki's own wipe: everything but the folder and its lock file
         shutil.copytree(self.snapshot, self.directory, symlinks=True, dirs_exist_ok=True)
         (self.directory / "server.json").unlink(missing_ok=True)
         self.wiki.up()
