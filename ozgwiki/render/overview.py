@@ -36,7 +36,6 @@ from ozgwiki.definitions.schema import (
     PageDef,
     PropertyDef,
     SectionDef,
-    chain_of,
 )
 from ozgwiki.domain.model import Monat, Prioritaet
 from ozgwiki.render import gantt
@@ -124,14 +123,8 @@ def _sort_value(subject: Subject, prop: str) -> str | None:
 
 
 def chain_values(facts: Facts, subject: Subject, prop: str) -> tuple[str, ...]:
-    """The values of a condition's property on ``subject``; for a chain (``OZG-Leistung.Größenklasse``)
-    the last property's values on the pages the others point to, as SMW answers
-    ``[[OZG-Leistung.Größenklasse::X]]``. A value page the facts do not hold ends its path."""
-    *links, last = chain_of(prop)
-    current = [subject]
-    for link in links:
-        current = [t for s in current for title in s.get(link) if (t := facts.subject(title)) is not None]
-    return tuple(v for s in current for v in s.get(last))
+    """The values of a condition's property on ``subject`` (see :meth:`Facts.values`)."""
+    return facts.values(subject, prop)
 
 
 def select(
@@ -142,11 +135,12 @@ def select(
 ) -> Selection:
     """Subjects of ``category`` holding every ``where`` value (a property or a chain of them), ordered by
     ``sort`` (prop, descending)."""
-    matching = [
-        s
-        for s in facts.in_category(category)
-        if all(value in chain_values(facts, s, prop) for prop, value in where)
-    ]
+    if where:
+        (prop, value), rest = where[0], where[1:]
+        candidates = facts.holding(category, prop, value)
+        matching = [s for s in candidates if all(v in facts.values(s, p) for p, v in rest)]
+    else:
+        matching = list(facts.in_category(category))
     shown, left_out = [], []
     for s in matching:  # one pass: thousands of LeiKa rows made a ``not in shown`` test quadratic
         (shown if all(_sort_value(s, p) is not None for p, _d in sort) else left_out).append(s)

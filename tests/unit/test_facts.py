@@ -115,3 +115,27 @@ def test_label_is_the_name_or_the_title_without_prefix(sample_facts: Facts) -> N
 def test_duplicate_subjects_are_refused() -> None:
     with pytest.raises(ValueError, match="twice"):
         Facts([Subject("A", frozenset()), Subject("A", frozenset())])
+
+
+def test_holding_answers_as_a_scan_of_the_category_would() -> None:
+    """The index behind ``holding`` / ``pointing_to`` must give exactly the subjects a scan finds, in
+    insertion order, each once (a subject may hold a value twice)."""
+    import random
+
+    rng = random.Random(13)
+    subjects = [
+        Subject(
+            f"S{i}",
+            frozenset(rng.sample(["A", "B", "C"], rng.randint(0, 2))),
+            {"P": tuple(rng.choice("xyz") for _ in range(rng.randint(0, 3)))},
+        )
+        for i in range(300)
+    ]
+    f = Facts(subjects)
+    for category in ("A", "B", "C", "D"):
+        for value in ("x", "y", "z", "w"):
+            scan = tuple(s for s in subjects if category in s.categories and value in s.get("P"))
+            assert f.holding(category, "P", value) == scan
+            assert f.pointing_to(category, "P", value) == scan
+        assert f.in_category(category) == tuple(s for s in subjects if category in s.categories)
+    assert f.holding("A", "Q", "x") == ()  # a property nobody stores
