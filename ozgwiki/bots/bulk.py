@@ -29,7 +29,7 @@ from ozgwiki.domain.titles import TitleScheme
 from ozgwiki.engine.bot import BotContext, StepResult
 from ozgwiki.engine.sync import Outcome, PageReport, SyncReport
 from ozgwiki.errors import SafetyRailError
-from ozgwiki.render.plans import disambiguation_plans, plan_pages, redirect_plans
+from ozgwiki.render.plans import plan_pages
 from ozgwiki.render.xmldump import DumpPage, render
 
 __all__ = ["CHUNK", "IMPORT_RIGHT", "NAME", "first_load", "run"]
@@ -53,11 +53,8 @@ def first_load(catalogue: Catalogue, scheme: TitleScheme) -> list[DumpPage]:
     transform), so a normal import afterwards finds every page as it wants it.
     """
     plans = plan_pages(catalogue, scheme)
-    changes = [i.change() for i in importer.import_items(plans, ())]
-    changes += [importer.redirect_change(r) for r in redirect_plans(scheme)]
-    changes += [importer.disambiguation_change(d) for d in disambiguation_plans(plans, scheme)]
     out = []
-    for change in changes:
+    for change in importer.page_changes(importer.import_items(plans, ()), plans, scheme):
         text = change.transform("")
         if text is None:  # no transform leaves a missing page alone; guard against a future one
             continue

@@ -21,12 +21,13 @@ from __future__ import annotations
 import dataclasses
 import html
 import logging
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
 from ozgwiki.domain import titles
+from ozgwiki.domain.titles import TitleScheme
 from ozgwiki.engine import rails
 from ozgwiki.engine.bot import BotContext, StepResult
 from ozgwiki.engine.memory import fingerprint
@@ -634,6 +635,28 @@ def check_retirements(
     return states
 
 
+def page_changes(
+    items: Sequence[ImportItem],
+    plans: Sequence[PagePlan],
+    scheme: TitleScheme,
+    *,
+    redirects: Sequence[RedirectPlan] | None = None,
+    keeping: Collection[str] = (),
+) -> Changes:
+    """Every page an import writes, in the order it writes them: the catalogue's items, the ID-title
+    redirects (``redirects``, by default all of ``scheme``'s, less the ID titles in ``keeping``, which
+    stay pages) and the Begriffsklärung pages. The per-page run and the bulk first load
+    (:mod:`ozgwiki.bots.bulk`) both take their pages from here, so the two cannot drift apart.
+
+    Sized, so a terminal's progress line knows the total; each change is made when its chunk runs.
+    """
+    ids = redirect_plans(scheme) if redirects is None else redirects
+    return Changes(
+        [*items, *(r for r in ids if r.title not in keeping), *disambiguation_plans(plans, scheme)],
+        _change_of,
+    )
+
+
 def run(ctx: BotContext, *, chunk: int = 500, allow_mass_retire: bool = False) -> StepResult:
     """Import the context's catalogue; returns the page report, the counts and the catalogue diff.
 
@@ -666,11 +689,7 @@ def run(ctx: BotContext, *, chunk: int = 500, allow_mass_retire: bool = False) -
     items = import_items(plans, existing, retired_pages(site, sorted(existing - planned), census))
     retired = prover.proven(i.change() for i in items if i.retire_only)
     read = check_retirements(site, items, existing, ctx.catalogue.retired_keys, rail, retired)
-    # Sized, so a terminal's progress line knows the total; each change is made when its chunk runs.
-    changes = Changes(
-        [*items, *(r for r in id_redirects if r.title not in keeping), *disambiguation_plans(plans, scheme)],
-        _change_of,
-    )
+    changes = page_changes(items, plans, scheme, redirects=id_redirects, keeping=keeping)
     touched = {m.source for m in moves} | {m.target for m in moves}
     known = {t: s for t, s in read.items() if t not in touched}  # moved pages: read anew
     # Pages reached through the bot's own ID redirects are the bot's too: a page it moves away from an
