@@ -23,7 +23,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from ozgwiki.catalogue.csvrecords import read_records
+from ozgwiki.catalogue.csvrecords import read_records, shared
 from ozgwiki.catalogue.encoding import decode
 from ozgwiki.catalogue.problems import Problems, read_bytes
 
@@ -151,8 +151,9 @@ def _read_xlsx(path: Path, data: bytes, file: str, problems: Problems) -> Table 
         sheet = workbook.worksheets[0]
         header: list[str] | None = None
         rows: list[tuple[int, list[str]]] = []
+        seen: dict[str, str] = {}
         for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-            cells = [_cell_text(v) for v in values]
+            cells = shared([_cell_text(v) for v in values], seen)
             if header is None:
                 header = [c.strip() for c in cells]
                 continue

@@ -253,3 +253,26 @@ def test_duplicate_projects_and_steckbriefe_are_errors_naming_the_first(tmp_path
         f"schon in {extra}:2)",
         f"{extra}:11: titel: Steckbrief „Hundesteuer online“ doppelt (schon in {extra}:9)",
     ]
+
+
+def test_lines_cut_from_the_text_end_at_cr_lf_and_crlf() -> None:
+    from ozgwiki.catalogue.csvrecords import Lines
+
+    lines = Lines("a;b\r\nc\rd\n\ne")
+    assert [lines[i] for i in range(len(lines))] == ["a;b\r\n", "c\r", "d\n", "\n", "e"]
+    assert lines.span(1, 3) == "c\rd\n"
+    with pytest.raises(IndexError):
+        lines[5]
+
+
+def test_equal_cells_of_a_table_are_one_string(tmp_path: Path) -> None:
+    """The model keeps the table's texts for the whole run: equal ones are shared, not copied."""
+    from ozgwiki.catalogue.problems import Problems
+    from ozgwiki.catalogue.tables import read_table
+
+    path = _write(tmp_path, _csv(HEADER, ROWS, ";", "\n").encode("utf-8")) / "katalog.csv"
+    table = read_table(path, "katalog.csv", Problems())
+    assert table is not None
+    first, second = table.rows[0][1], table.rows[1][1]
+    assert first[0] == second[0] == "Bauen & Wohnen" and first[0] is second[0]
+    assert [r[1] for r in table.rows] == ROWS  # sharing changes no text
