@@ -383,10 +383,11 @@ def migration_lookups(
     of every plan's title and ID title (from the main namespace's ``census``; a title it lacks is asked
     for, in case the wiki spells it otherwise); where the ID redirects lead; whether those targets are
     pages of their own. ``known_leads`` are ID redirects known to lead to their name already (the
-    memory proves them: :mod:`ozgwiki.engine.memory`), which are not asked for again."""
+    memory proves them: :mod:`ozgwiki.engine.memory`), which are not asked for again. A title
+    missing from the returned info names no page."""
     wanted = [p.title for p in plans] + [p.id_title for p in plans if p.id_title != p.title]
     info = {t: census[t] for t in wanted if t in census}
-    info.update(site.pages_info([t for t in wanted if t not in census]))
+    info.update(site.pages_info([t for t in wanted if t not in census], existing=True))
     # Where every ID redirect leads: for a page not at its name yet (it moves from there), and for one
     # whose name holds a page (ours, normally; if not, the bot's page stays where the redirect leads).
     given = dict(known_leads or {})

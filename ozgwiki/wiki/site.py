@@ -718,9 +718,13 @@ class Site:
                 found.update((str(e["title"]), None) for e in listings.entries(body, key))
         return list(found)
 
-    def pages_info(self, titles: Iterable[str], *, hashes: bool = False) -> dict[str, PageInfo]:
+    def pages_info(
+        self, titles: Iterable[str], *, hashes: bool = False, existing: bool = False
+    ) -> dict[str, PageInfo]:
         """``prop=info`` of pages, batched like :meth:`read_pages`, keyed by the wiki's title;
-        ``hashes`` adds each page's current revision and its SHA-1 (no text is sent).
+        ``hashes`` adds each page's current revision and its SHA-1 (no text is sent); ``existing``
+        leaves out the pages that do not exist (a first import asks for 100,000 titles of which
+        hardly one exists: their answers need not be kept).
 
         No request for no titles; a title the wiki normalises comes back under its normal form and
         under the spelling asked for (``Project:X`` is ``OZG-Wiki:X`` too).
@@ -733,7 +737,9 @@ class Site:
         for batch in _chunks(todo, self.batch_size):
             for body in self.query(titles="|".join(batch), **extra):
                 for page in listings.pages(body):
-                    out[str(page["title"])] = listings.page_info(page)
+                    info = listings.page_info(page)
+                    if info.exists or not existing:
+                        out[str(page["title"])] = info
                 for asked, wiki_title in listings.title_map(body, "normalized").items():
                     if wiki_title in out:
                         out[asked] = out[wiki_title]

@@ -290,6 +290,26 @@ def test_pages_info_is_batched_by_the_title_limit_and_keyed_by_the_wikis_title(m
     assert not got["Seite 7"].exists and got["Seite 7"].touched is None
 
 
+def test_pages_info_existing_keeps_only_pages_that_exist(monkeypatch, rsps) -> None:
+    site, _ = fx.make_site(monkeypatch)
+    body = {
+        "batchcomplete": True,
+        "query": {
+            "normalized": [{"from": "neu", "to": "Neu"}, {"from": "da", "to": "Da"}],
+            "pages": [
+                {"ns": 0, "title": "Neu", "missing": True},
+                {"ns": 0, "title": "Da", "pageid": 3, "lastrevid": 4, "touched": "2026-12-01T00:00:00Z"},
+            ],
+        },
+    }
+    fx.register_body(rsps, "query", body)
+    fx.register_body(rsps, "query", body)
+    got = site.pages_info(["neu", "da"], existing=True)
+    assert set(got) == {"Da", "da"} and got["da"].lastrevid == 4  # no entry for the missing page
+    everything = site.pages_info(["neu", "da"])
+    assert set(everything) == {"Neu", "neu", "Da", "da"} and not everything["neu"].exists
+
+
 def test_pages_info_of_nothing_sends_nothing(monkeypatch, rsps) -> None:
     site, _ = fx.make_site(monkeypatch)
     assert site.pages_info([]) == {}
