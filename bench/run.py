@@ -25,6 +25,7 @@ import json
 import os
 import platform
 import shlex
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -417,6 +418,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     runs = 1 if args.quick else max(1, args.runs)
     root = args.dir.absolute()
     root.mkdir(parents=True, exist_ok=True, mode=0o700)
+    # pywikibot keeps its config, password and login cookie per folder; an earlier bench's folders
+    # name the accounts of a wiki that has since been installed anew.
+    shutil.rmtree(root / "pywikibot", ignore_errors=True)
     t0 = time.monotonic()
 
     def log(line: str) -> None:
