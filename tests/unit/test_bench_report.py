@@ -85,6 +85,14 @@ def test_targets_say_met_and_not_met() -> None:
     assert got["peak RSS of the bot at 10×"]["met"] is None  # not measured: neither met nor failed
 
 
+def test_smw_server_cpu_is_judged_against_the_issues_smw_figure() -> None:
+    label = "first import on SMW (ozgwiki): server CPU per page written"
+    for per_edit, met in ((0.061, True), (0.300, False)):  # limit: 60 % of 4 × 117 ms = 281 ms
+        smw = row("ozgwiki", 738, "first", 54.0, 747, 738, group="smw", server_cpu_per_edit=per_edit)
+        got = {t["target"]: t for t in report.targets([*rows(), smw], 738)}
+        assert got[label]["met"] is met and got[label]["limit"].startswith("≤ 281 ms")
+
+
 def test_limits() -> None:
     assert report.noop_request_limit(738) == 12
     assert report.noop_request_limit(500) == 11
