@@ -44,6 +44,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from bench.measure import tree_cpu_seconds
 from ozgwiki.bots import bulk as bulk_bot
 from ozgwiki.bots import importer
 from ozgwiki.catalogue import load
@@ -79,34 +80,6 @@ def first_load(catalogue: Catalogue) -> list[DumpPage]:
 
 
 # --------------------------------------------------------------------------------------- measuring
-
-
-def _proc_stat(pid: int) -> list[str] | None:
-    try:
-        raw = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return None
-    return raw.rsplit(")", 1)[1].split()  # fields from 3 (state) on; the name may hold spaces
-
-
-def tree_cpu(pid: int) -> float:
-    """CPU seconds of ``pid`` (utime+stime+cutime+cstime) plus those of its live descendants (a Lua
-    process still running, a runJobs.php a job runner started)."""
-    parents: dict[int, int] = {}
-    stats: dict[int, list[str]] = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit() and (fields := _proc_stat(int(entry.name))) is not None:
-            stats[int(entry.name)] = fields
-            parents[int(entry.name)] = int(fields[1])
-    family, todo = {pid}, [pid]
-    while todo:
-        parent = todo.pop()
-        for child, ppid in parents.items():
-            if ppid == parent and child not in family:
-                family.add(child)
-                todo.append(child)
-    ticks = sum(sum(int(x) for x in stats[p][11:15]) for p in family if p in stats)
-    return ticks / CLOCK_TICKS
 
 
 @dataclass
@@ -188,12 +161,12 @@ def measured(target: Target, m: Measure, work: Callable[[], tuple[int, int]]) ->
     process): other work on a shared machine stretches the wall time, not the server's CPU seconds.
     """
     m.extra["setup"] = target.fingerprint()
-    cpu = tree_cpu(target.server_pid())
+    cpu = tree_cpu_seconds(target.server_pid())
     busy, own = machine_busy(), os.times()
     start = time.perf_counter()
     m.requests, m.edits = work()
     m.seconds = time.perf_counter() - start
-    m.server_cpu = tree_cpu(target.server_pid()) - cpu
+    m.server_cpu = tree_cpu_seconds(target.server_pid()) - cpu
     done = os.times()
     client = (done.user - own.user) + (done.system - own.system)
     m.extra["client_cpu"] = round(client, 2)
@@ -384,12 +357,12 @@ def smw_target(config_path: Path, server_pidfile: Path, runner_pidfile: Path) ->
 
     def drain() -> tuple[int, float]:
         runner = int(runner_pidfile.read_text().strip())
-        cpu = tree_cpu(runner)
+        cpu = tree_cpu_seconds(runner)
         site = Site(config.wiki)
         site.login()
         while site.job_count():
             time.sleep(0.5)  # a measurement's poll, not a test's synchronisation
-        return -1, tree_cpu(runner) - cpu
+        return -1, tree_cpu_seconds(runner) - cpu
 
     return Target(config, pid, drain)
 

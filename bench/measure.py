@@ -37,6 +37,7 @@ __all__ = [
     "ratio",
     "request_key",
     "run_jobs_cpu",
+    "tree_cpu_seconds",
 ]
 
 #: The ``action=query`` modules that name what a query asks for.
@@ -165,13 +166,32 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def _ticks(stat: str) -> int:
+    """utime + stime + cutime + cstime of one ``/proc/<pid>/stat`` line, in clock ticks."""
+    # The command name (field 2) may hold spaces and parentheses: split after its closing one.
+    fields = stat[stat.rindex(")") + 2 :].split()
+    # fields[0] is field 3 (state); utime..cstime are fields 14..17.
+    return sum(int(fields[i]) for i in range(11, 15))
+
+
 def proc_cpu_seconds(pid: int, proc: Path = Path("/proc")) -> float:
     """utime + stime + cutime + cstime of ``pid`` in seconds (children count once they are reaped)."""
-    text = (proc / str(pid) / "stat").read_text()
-    # The command name (field 2) may hold spaces and parentheses: split after its closing one.
-    fields = text[text.rindex(")") + 2 :].split()
-    # fields[0] is field 3 (state); utime..cstime are fields 14..17.
-    ticks = sum(int(fields[i]) for i in range(11, 15))
+    return _ticks((proc / str(pid) / "stat").read_text()) / os.sysconf("SC_CLK_TCK")
+
+
+def tree_cpu_seconds(pid: int, proc: Path = Path("/proc")) -> float:
+    """The same for ``pid`` and its live descendants (a ``lua5.1`` still running, the ``runJobs.php`` a
+    job runner started), found through ``/proc/<pid>/task/<pid>/children``. Reaped children are in
+    their parent's ``cutime``/``cstime`` already; a process that is gone counts 0."""
+    ticks, todo = 0, [pid]
+    while todo:
+        current = todo.pop()
+        try:
+            ticks += _ticks((proc / str(current) / "stat").read_text())
+            children = (proc / str(current) / "task" / str(current) / "children").read_text()
+        except OSError:
+            continue
+        todo.extend(int(x) for x in children.split())
     return ticks / os.sysconf("SC_CLK_TCK")
 
 

@@ -33,7 +33,6 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
-import os
 import re
 import shutil
 import statistics
@@ -45,6 +44,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from bench.measure import tree_cpu_seconds
 from ozgwiki.bots import deploy as deploy_bot
 from ozgwiki.bots import importer
 from ozgwiki.catalogue import load as load_catalogue
@@ -59,7 +59,6 @@ DIR_PREFIX = Path(tempfile.gettempdir()) / "ozgwiki-bench-h2"
 FIRST_PORT = 8110
 #: Pages per kind parsed again for the limit report: enough for a stable median, cheap enough.
 PARSE_SAMPLE = 8
-CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 _WROTE = (Outcome.CREATED, Outcome.CHANGED)
 _TEMPLATE_CALL = re.compile(r"\{\{\s*([^|{}\n#][^|{}\n]*?)\s*[|}]")
 
@@ -75,43 +74,15 @@ CASES: dict[str, tuple[str, bool]] = {
 # --------------------------------------------------------------------------------------- CPU
 
 
-def _children(pid: int) -> list[int]:
-    try:
-        text = Path(f"/proc/{pid}/task/{pid}/children").read_text()
-    except OSError:
-        return []
-    return [int(x) for x in text.split()]
-
-
-def process_cpu_seconds(pid: int) -> float:
-    """utime+stime+cutime+cstime of ``pid`` and of its live descendants, in seconds.
-
-    Reaped children (a finished ``lua5.1``) are in ``cutime``/``cstime``; live ones are added so a
-    server with worker processes (``PHP_CLI_SERVER_WORKERS``) is counted whole.
-    """
-    total = 0
-    stack = [pid]
-    while stack:
-        current = stack.pop()
-        try:
-            stat = Path(f"/proc/{current}/stat").read_text()
-        except OSError:
-            continue
-        fields = stat.rsplit(")", 1)[1].split()  # after "pid (comm)": field 3 is fields[0]
-        total += sum(int(fields[i]) for i in (11, 12, 13, 14))  # utime stime cutime cstime
-        stack.extend(_children(current))
-    return total / CLOCK_TICKS
-
-
 @contextmanager
 def cpu_meter(pid: int | None) -> Iterator[dict[str, float]]:
     """Yield a dict that holds ``seconds`` (server CPU spent inside the block) afterwards."""
     out: dict[str, float] = {}
-    before = process_cpu_seconds(pid) if pid else 0.0
+    before = tree_cpu_seconds(pid) if pid else 0.0
     try:
         yield out
     finally:
-        out["seconds"] = (process_cpu_seconds(pid) - before) if pid else float("nan")
+        out["seconds"] = (tree_cpu_seconds(pid) - before) if pid else float("nan")
 
 
 # --------------------------------------------------------------------------------------- pages
@@ -218,11 +189,11 @@ def _metered_edits(site: Site, pid: int | None, into: dict[str, float]) -> Itera
     def api(action: str, **params: Any) -> dict[str, Any]:
         if action != "edit":
             return original(action, **params)
-        before = process_cpu_seconds(pid)
+        before = tree_cpu_seconds(pid)
         try:
             return original(action, **params)
         finally:
-            into[str(params.get("title", ""))] += process_cpu_seconds(pid) - before
+            into[str(params.get("title", ""))] += tree_cpu_seconds(pid) - before
 
     site.api = api  # type: ignore[method-assign]  # bench-only wrapper
     try:
@@ -275,14 +246,14 @@ def run_cost(
         log(f"deploy: {result['deploy']['edits']} edits, {cpu['seconds']:.2f} s server CPU")
     edits0, requests0 = site.stats.edits_sent, site.stats.total_requests
     edit_cpu: dict[str, float] = defaultdict(float)
-    jobs_before = sum(process_cpu_seconds(p) for p in job_pids)
+    jobs_before = sum(tree_cpu_seconds(p) for p in job_pids)
     with cpu_meter(server_pid) as cpu, _metered_edits(site, server_pid, edit_cpu):
         imported = importer.run(ctx)
     if job_pids:
         # A job runner beside the server (the SMW lab's) does part of each edit's work later: wait for
         # the queue to drain and count that CPU too, separately.
         deploy_bot.wait_for_job_queue(site, timeout=900)
-        result["jobs_cpu_s"] = sum(process_cpu_seconds(p) for p in job_pids) - jobs_before
+        result["jobs_cpu_s"] = sum(tree_cpu_seconds(p) for p in job_pids) - jobs_before
     edits = site.stats.edits_sent - edits0
     written = [p.title for p in imported.report.pages if p.outcome in _WROTE]
     result["import"] = {

@@ -14,7 +14,15 @@ import pytest
 import requests
 import responses
 
-from bench.measure import HttpCounter, median, median_counts, proc_cpu_seconds, ratio, request_key
+from bench.measure import (
+    HttpCounter,
+    median,
+    median_counts,
+    proc_cpu_seconds,
+    ratio,
+    request_key,
+    tree_cpu_seconds,
+)
 
 API = "http://wiki.test/w/api.php"
 
@@ -98,3 +106,23 @@ def test_median_and_ratio() -> None:
         "edit": 3,
         "login": 1,
     }
+
+
+def test_tree_cpu_adds_live_descendants_and_skips_the_gone(tmp_path: Path) -> None:
+    tick = os.sysconf("SC_CLK_TCK")
+
+    def proc(pid: int, seconds: int, children: list[int] | None) -> None:
+        fields = ["S", *["0"] * 10, str(seconds * tick), "0", "0", "0", "20", "0"]
+        (tmp_path / str(pid) / "task" / str(pid)).mkdir(parents=True)
+        (tmp_path / str(pid) / "stat").write_text(f"{pid} (php) {' '.join(fields)}\n")
+        if children is not None:
+            (tmp_path / str(pid) / "task" / str(pid) / "children").write_text(" ".join(map(str, children)))
+
+    proc(10, 3, [11, 99])  # 99 is gone: counts 0
+    proc(11, 2, [12])
+    proc(12, 1, None)  # no children file: its own time still counts
+    proc(20, 7, [])  # not a descendant of 10
+    assert tree_cpu_seconds(10, tmp_path) == pytest.approx(6.0)
+    assert tree_cpu_seconds(11, tmp_path) == pytest.approx(3.0)
+    assert proc_cpu_seconds(10, tmp_path) == pytest.approx(3.0)  # the process alone
+    assert tree_cpu_seconds(99, tmp_path) == 0.0
