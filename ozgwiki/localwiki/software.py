@@ -35,21 +35,24 @@ LOG_TAIL_LINES = 25
 _LACKS = "foreach ($argv as $i => $m) { if ($i && !extension_loaded($m)) echo $m, PHP_EOL; }"
 
 
+APT_INSTALL = ("apt-get", "install", "-y", "--no-install-recommends")
+
+
+def _apt_prefix(*, is_root: bool) -> list[str]:
+    """Non-interactive apt, through passwordless sudo when not root."""
+    prefix = ["env", "DEBIAN_FRONTEND=noninteractive"]
+    return prefix if is_root else ["sudo", "-n", *prefix]
+
+
 def apt_commands(*, is_root: bool, has_sudo: bool) -> list[list[str]]:
     """The commands that install MediaWiki and PHP, as root or through passwordless sudo."""
-    prefix = ["env", "DEBIAN_FRONTEND=noninteractive"]
-    if not is_root:
-        if not has_sudo:
-            raise LocalWikiError(
-                "MediaWiki/PHP are missing and cannot be installed: not root and no passwordless sudo. "
-                f"As root run: apt-get update && apt-get install -y --no-install-recommends "
-                f"{' '.join(APT_PACKAGES)}"
-            )
-        prefix = ["sudo", "-n", *prefix]
-    return [
-        [*prefix, "apt-get", "update"],
-        [*prefix, "apt-get", "install", "-y", "--no-install-recommends", *APT_PACKAGES],
-    ]
+    if not is_root and not has_sudo:
+        raise LocalWikiError(
+            "MediaWiki/PHP are missing and cannot be installed: not root and no passwordless sudo. "
+            f"As root run: apt-get update && {' '.join(APT_INSTALL)} {' '.join(APT_PACKAGES)}"
+        )
+    prefix = _apt_prefix(is_root=is_root)
+    return [[*prefix, "apt-get", "update"], [*prefix, *APT_INSTALL, *APT_PACKAGES]]
 
 
 def tail(text: str, lines: int = LOG_TAIL_LINES) -> str:
@@ -75,14 +78,10 @@ class SoftwareMixin:
             self._ensure_speed_modules()
             return
         log.warning("missing %s: installing Debian packages", ", ".join(missing))
-        self.path("logs").mkdir(parents=True, exist_ok=True)
-        apt_log = self.path("logs/apt.log")
         for cmd in apt_commands(is_root=os.geteuid() == 0, has_sudo=_has_sudo()):
-            with apt_log.open("ab") as fh:
-                rc = subprocess.run(
-                    cmd, stdout=fh, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, check=False
-                ).returncode
+            rc = self._apt(cmd)
             if rc != 0:
+                apt_log = self.path("logs/apt.log")
                 raise LocalWikiError(
                     f"`{' '.join(cmd)}` failed (exit {rc}); see {apt_log}:\n"
                     f"{tail(apt_log.read_text(encoding='utf-8', errors='replace'))}"
@@ -94,19 +93,25 @@ class SoftwareMixin:
     def _ensure_speed_modules(self) -> None:
         """Install the packages of :data:`SPEED_MODULES` PHP lacks (a machine set up before they were
         in :data:`APT_PACKAGES`); a failure only costs speed, so it is a warning."""
-        lacking = [pkg for mod, pkg in SPEED_MODULES.items() if mod in self._php_lacks(list(SPEED_MODULES))]
+        lacks = self._php_lacks(list(SPEED_MODULES))
+        lacking = [pkg for mod, pkg in SPEED_MODULES.items() if mod in lacks]
         is_root = os.geteuid() == 0
         if not lacking or not (is_root or _has_sudo()):
             return
-        prefix = [] if is_root else ["sudo", "-n"]
-        cmd = [*prefix, "apt-get", "install", "-y", "--no-install-recommends", *lacking]
+        if self._apt([*_apt_prefix(is_root=is_root), *APT_INSTALL, *lacking]) != 0:
+            log.warning(
+                "could not install %s (the wiki runs slower); see %s",
+                " ".join(lacking),
+                self.path("logs/apt.log"),
+            )
+
+    def _apt(self, cmd: list[str]) -> int:
+        """Run one apt command, its output appended to ``logs/apt.log``; its exit code."""
         self.path("logs").mkdir(parents=True, exist_ok=True)
         with self.path("logs/apt.log").open("ab") as fh:
-            env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-            rc = subprocess.run(cmd, stdout=fh, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env,
-                                check=False).returncode  # fmt: skip
-        if rc != 0:
-            log.warning("could not install %s (the wiki runs slower); see %s", " ".join(lacking), fh.name)
+            return subprocess.run(
+                cmd, stdout=fh, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, check=False
+            ).returncode
 
     def _php_lacks(self, modules: list[str]) -> list[str]:
         """The ``modules`` the PHP interpreter has not loaded ([] when PHP cannot even say)."""
