@@ -17,6 +17,7 @@ import argparse
 from ozgwiki.commands._common import add_write_options, context, print_attention, print_json, progress
 from ozgwiki.commands._rails import add_override_option
 from ozgwiki.commands.catalogue import SPEC_HELP, add_source_options
+from ozgwiki.engine.sync import Outcome
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -71,7 +72,7 @@ def run(args: argparse.Namespace) -> int:
         result = importer.run(ctx, allow_mass_retire=args.allow_mass_retire)
     if loaded is not None:
         result.data["bulk"] = loaded.as_dict()
-        result.findings += sum(1 for p in loaded.report.pages if p.outcome.value == "error")
+        result.findings += len(loaded.report.with_outcome(Outcome.ERROR))
     if args.format == "json":
         print_json(result.as_dict())
     else:
