@@ -27,18 +27,15 @@ class Target:
 
 
 def import_targets(catalogue: Catalogue) -> list[Target]:
-    """Every page a first import of ``catalogue`` writes into an empty wiki, in the importer's order."""
+    """Every page a first import of ``catalogue`` writes into an empty wiki, in the importer's order
+    (the importer's own list, :func:`ozgwiki.bots.importer.page_changes`)."""
     scheme = page_plans.title_scheme(catalogue, schema.load())
     plans = page_plans.plan_pages(catalogue, scheme)
-    out = [Target(i.title, i.transform(""), i.kind) for i in importer.import_items(plans, ())]
-    for r in page_plans.redirect_plans(scheme):
-        text = importer.redirect_change(r).transform("")
-        if text is not None:
-            out.append(Target(r.title, text, importer.REDIRECT_KIND))
-    for d in page_plans.disambiguation_plans(plans, scheme):
-        text = importer.disambiguation_change(d).transform("")
-        if text is not None:
-            out.append(Target(d.title, text, importer.DISAMBIGUATION_KIND))
+    out = []
+    for change in importer.page_changes(importer.import_items(plans, ()), plans, scheme):
+        text = change.transform("")
+        if text is not None:  # no transform leaves a missing page alone today
+            out.append(Target(change.title, text, change.kind))
     return out
 
 
