@@ -17,7 +17,7 @@ The stages are what the bots compute client-side, in the order they do it:
               render a sample -- the first two pages of each definition -- and extrapolate.
 
 Row fields (for the bench harness): ``case``, ``size`` (items of the stage), ``runs``, ``median``,
-``minimum``, ``maximum`` (seconds), ``peak_rss_mb`` (the highest ``ru_maxrss`` of the runs, taken right
+``minimum``, ``maximum`` (seconds), ``peak_rss_mb`` (the highest ``VmHWM`` of the runs, taken right
 after the stage: the process's peak so far). Nothing is asserted: speed lives here, not in tests.
 """
 
@@ -39,11 +39,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from bench.measure import peak_rss_mb
+
 MAX_ARTICLE_BYTES = 2 * 2**20  # MediaWiki's default $wgMaxArticleSize (2,048 KiB)
 CHUNK = 500  # the engine reads and writes in chunks of this many pages
 CASES = ("1x", "10x", "germany")
-#: Definitions left out of a sampled overview: one Größenklasse page of the 10× catalogue takes
-#: about three minutes to render statically (docs/scaling.md has the one-off measurement).
+#: Definitions left out of a sampled overview: a Größenklasse page of the 10× catalogue lists ≈ 46,000
+#: rows (one took three minutes to render before the fact store had indexes; docs/scaling.md).
 SKIP_SAMPLED = {"10x": ("groessenklasse",)}
 
 
@@ -56,20 +58,6 @@ class Row:
     minimum: float
     maximum: float
     peak_rss_mb: float
-
-
-def _rss_mb() -> float:
-    """This process's peak RSS in MB. Linux keeps ``ru_maxrss`` across ``exec``, so a worker started
-    from a big parent would report the parent's peak; ``VmHWM`` belongs to the process's own memory
-    map and starts afresh. ``ru_maxrss`` where there is no /proc."""
-    try:
-        with open("/proc/self/status", encoding="ascii") as f:
-            for line in f:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kB on Linux
 
 
 # ------------------------------------------------------------------------------ one case, in-process
@@ -85,12 +73,12 @@ def measure(manifest: str, overview: str = "all", skip: Sequence[str] = ()) -> d
     from ozgwiki.render import overview as overview_mod
     from ozgwiki.render.plans import plan_pages, title_scheme
 
-    out: dict[str, Any] = {"stages": {}, "size": {}, "rss_mb": {"start": _rss_mb()}}
+    out: dict[str, Any] = {"stages": {}, "size": {}, "rss_mb": {"start": peak_rss_mb()}}
 
     def stage(name: str, seconds: float, size: int) -> None:
         out["stages"][name] = seconds
         out["size"][name] = size
-        out["rss_mb"][name] = _rss_mb()
+        out["rss_mb"][name] = peak_rss_mb()
 
     t = time.perf_counter()
     cat = load(manifest)
