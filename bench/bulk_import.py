@@ -14,9 +14,8 @@ members of every category, and -- on Semantic MediaWiki -- the stored facts of e
 (``action=browsebysubject``). Finally ``ozgwiki import`` runs on each bulk-loaded wiki: it must make no
 edit.
 
-The import right is granted for the measurement only: ``importupload`` for the bot group in the
-wiki's ``LocalSettings.extra.php`` and a second bot password (app id ``bulk``) with the ``import`` grant,
-so the product's own account setup stays as it is. With ``--smw`` the same runs on a Semantic
+The local wiki's bot may import already (``ozgwiki import --bulk`` needs it: ``importupload`` for the
+bot group, the ``import`` grant on its bot password). With ``--smw`` the same runs on a Semantic
 MediaWiki given by its ozgwiki config; that wiki must already grant ``importupload`` to the bot and
 ``--smw-bulk-secret`` names a file with a bot password ``<bot>@bulk`` holding the ``import`` grant (the
 lab wiki: see :func:`smw_prepare_hint`).
@@ -52,7 +51,7 @@ from ozgwiki.config import Config, load_config
 from ozgwiki.definitions import schema
 from ozgwiki.domain.model import Catalogue
 from ozgwiki.engine.bot import BotContext
-from ozgwiki.localwiki import BOT_USER, LocalWiki, generate_secret
+from ozgwiki.localwiki import LocalWiki
 from ozgwiki.render.plans import title_scheme
 from ozgwiki.render.xmldump import DumpPage, render
 from ozgwiki.wiki.site import Site
@@ -189,15 +188,17 @@ def per_page(target: Target, catalogue: Catalogue) -> Measure:
     return measured(target, Measure("ozgwiki import"), work)
 
 
-def bulk(target: Target, pages: Sequence[DumpPage], chunk: int, secret: str) -> Measure:
-    """Login as ``<bot>@bulk``, check that no page exists (as a bulk bot must), upload the XML. Then
-    send the first document once more, as a retry after a lost answer would: MediaWiki must skip it."""
+def bulk(target: Target, pages: Sequence[DumpPage], chunk: int, secret: str | None = None) -> Measure:
+    """Log in (as ``<bot>@bulk`` with ``secret`` where the wiki's own bot password lacks the ``import``
+    grant), check that no page exists (as a bulk bot must), upload the XML. Then send the first
+    document once more, as a retry after a lost answer would: MediaWiki must skip it."""
     bot = target.config.wiki.username.split("@", 1)[0]
+    login = {} if secret is None else {"username": f"{bot}@{BULK_APP}", "secret": secret}
     m = Measure(f"XML import, {chunk or 'all'} pages/request")
     documents: list[bytes] = []
 
     def work() -> tuple[int, int]:
-        site = target.site(username=f"{bot}@{BULK_APP}", secret=secret)
+        site = target.site(**login)
         info = site.pages_info(p.title for p in pages)
         assert not any(i.exists for i in info.values()), "the wiki is not empty"
         size = chunk or len(pages)
@@ -216,7 +217,7 @@ def bulk(target: Target, pages: Sequence[DumpPage], chunk: int, secret: str) -> 
         return site.stats.total_requests, imported
 
     measured(target, m, work)
-    again = target.site(username=f"{bot}@{BULK_APP}", secret=secret).import_xml(
+    again = target.site(**login).import_xml(
         documents[0], summary=IMPORT_SUMMARY, interwiki_prefix=INTERWIKI_PREFIX
     )
     m.extra["resent_revisions_imported"] = sum(again.values())
@@ -322,30 +323,21 @@ def rerun(target: Target, catalogue: Catalogue) -> dict[str, int]:
 # -------------------------------------------------------------------------------------------- wikis
 
 
-def fresh_local(folder: Path, port: int) -> tuple[LocalWiki, str]:
-    """A fresh local wiki with the definitions deployed, its queue drained, and the import right for
-    the measurement: ``importupload`` for the bot group, a bot password ``OzgBot@bulk`` with the
-    ``import`` grant. Returns the wiki and that bot password."""
+def fresh_local(folder: Path, port: int) -> LocalWiki:
+    """A fresh local wiki with the definitions deployed and its queue drained. Its bot may import
+    already: the local wiki gives the bot group ``importupload`` and the bot password the ``import``
+    grant (``ozgwiki import --bulk``)."""
     wiki = LocalWiki(folder, port)
     wiki.down()
     shutil.rmtree(folder, ignore_errors=True)
     wiki.up()
-    wiki.path("LocalSettings.extra.php").write_text(
-        "<?php\n// bench.bulk_import: the XML import right, for the measurement only\n"
-        "$wgGroupPermissions['bot']['importupload'] = true;\n"
-    )
-    secret = generate_secret()
-    wiki._maintenance(
-        "createBotPassword.php", f"--appid={BULK_APP}", f"--grants={','.join(BULK_GRANTS)}", BOT_USER, secret,
-        redact=(secret,),
-    )  # fmt: skip
     subprocess.run(
         [sys.executable, "-m", "ozgwiki", "--config", str(wiki.path("ozgwiki.yaml")), "deploy"],
         check=True, capture_output=True,
     )  # fmt: skip
     while wiki.run_jobs().jobs:
         pass
-    return wiki, secret
+    return wiki
 
 
 def smw_target(config_path: Path, server_pidfile: Path, runner_pidfile: Path) -> Target:
@@ -434,7 +426,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         for run in range(args.runs):
             last = run == args.runs - 1
-            wiki, _ = fresh_local(Path(f"{args.dir}-edit"), args.port)
+            wiki = fresh_local(Path(f"{args.dir}-edit"), args.port)
             wikis.append(wiki)
             target = local_target(wiki)
             base_runs.append(per_page(target, catalogue))
@@ -446,10 +438,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                 report["rc_edit"] = recent_changes(site)
             wiki.down()
             for i, chunk in enumerate(chunks):
-                wiki, secret = fresh_local(Path(f"{args.dir}-xml{chunk}"), args.port + 1 + i)
+                wiki = fresh_local(Path(f"{args.dir}-xml{chunk}"), args.port + 1 + i)
                 wikis.append(wiki)
                 target = local_target(wiki)
-                bulk_runs[chunk].append(bulk(target, pages, chunk, secret))
+                bulk_runs[chunk].append(bulk(target, pages, chunk))
                 print(row(bulk_runs[chunk][-1], base_runs[-1]), flush=True)
                 if last:
                     site = target.site()
