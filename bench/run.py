@@ -317,26 +317,15 @@ def smw_setup(root: Path) -> tuple[Credentials, Path]:
     return Credentials(config.wiki.api_url, config.wiki.username, config.wiki.password()), copy
 
 
-def existing_titles(creds: Credentials, titles: Sequence[str]) -> list[str]:
-    """Which of ``titles`` exist on the wiki (anonymous ``prop=info``, 50 per request)."""
-    import requests
-
-    found = []
-    for i in range(0, len(titles), 50):
-        answer = requests.post(
-            creds.api_url,
-            data={"action": "query", "prop": "info", "titles": "|".join(titles[i : i + 50]),
-                  "format": "json", "formatversion": "2"},
-            timeout=60,
-        ).json()  # fmt: skip
-        found += [p["title"] for p in answer["query"]["pages"] if not p.get("missing")]
-    return found
-
-
 def smw_rows(runner: Runner, targets: list[Target], *, runs: int, first: str) -> list[dict[str, Any]]:
     """On the SMW wiki: ``first`` writes the sample into the empty wiki, then every contender's no-op."""
+    from ozgwiki.config import load_config
+    from ozgwiki.wiki.site import Site
+
     creds, config = smw_setup(runner.root)
-    there = existing_titles(creds, [t.title for t in targets])
+    site = Site.from_config(load_config(config))
+    site.login()
+    there = sorted({i.title for i in site.pages_info([t.title for t in targets], existing=True).values()})
     if there:
         raise SystemExit(
             f"the SMW wiki at {creds.api_url} already holds {len(there)} of the sample's {len(targets)} "
